@@ -1,0 +1,25 @@
+package dev.spindle.engine;
+
+import java.util.concurrent.CancellationException;
+
+/**
+ * Thrown when the result of a cancelled task or promise is read, and delivered into a coroutine at its
+ * next await point when its task is cancelled (asyncio's {@code CancelledError}). It carries the message
+ * given to {@code cancel(msg)}, or {@code null}.
+ */
+public class CancelledException extends CancellationException {
+    private static final long serialVersionUID = 1L;
+
+    private final String cancelMessage;
+
+    /** Creates an exception that carries {@code message}, which may be {@code null}. */
+    public CancelledException(String message) {
+        super(message);
+        this.cancelMessage = message;
+    }
+
+    /** The message passed to {@code cancel(msg)}, or {@code null} when none was given. */
+    public String cancelMessage() {
+        return cancelMessage;
+    }
+}

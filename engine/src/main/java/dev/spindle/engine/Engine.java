@@ -1,0 +1,363 @@
+package dev.spindle.engine;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * A set of event loops, one platform thread each, optionally pinned to CPUs: Spindle's scheduler.
+ *
+ * <pre>{@code
+ * try (Engine engine = Engine.builder().loops(2).build()) {
+ *     Task<Integer> answer = engine.loop(0).submit(() -> 6 * 7);
+ *     System.out.println(answer.join());
+ * }
+ * }</pre>
+ *
+ * <p>Work is placed explicitly: on a chosen loop with {@link #loop(int)}, or round-robin with {@link
+ * #next()}, {@link #execute} and {@link #submit}. There is no work stealing. All methods are safe from
+ * any thread.
+ */
+public final class Engine implements AutoCloseable {
+    /** The grace period of {@link #close()}. */
+    public static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
+
+    private static final System.Logger LOG = System.getLogger("dev.spindle.engine");
+
+    private final EventLoop[] loops;
+    private final List<EventLoop> loopList;
+    private final AtomicInteger nextLoop = new AtomicInteger();
+    private final ExceptionHandler fatalHandler;
+    private final boolean strictPinning;
+    private final AtomicBoolean pinningWarned = new AtomicBoolean();
+    private final AtomicBoolean shutdown = new AtomicBoolean();
+
+    private Engine(Builder config) {
+        this.fatalHandler = config.fatalHandler;
+        this.strictPinning = config.strictPinning;
+        this.loops = new EventLoop[config.loops];
+        for (int i = 0; i < loops.length; i++) {
+            loops[i] = new EventLoop(this, i, config, cpusFor(config, i));
+        }
+        this.loopList = List.of(loops);
+        for (EventLoop loop : loops) {
+            loop.start();
+        }
+    }
+
+    private static BitSet cpusFor(Builder config, int loop) {
+        if (config.loopCpus == null) {
+            return null;
+        }
+        BitSet set = new BitSet();
+        set.set(config.loopCpus[loop % config.loopCpus.length]);
+        return set;
+    }
+
+    /** A builder with the defaults: one loop per available processor, unpinned, backoff idling. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The loops, in index order. */
+    public List<EventLoop> loops() {
+        return loopList;
+    }
+
+    /** The loop with index {@code index}. */
+    public EventLoop loop(int index) {
+        Objects.checkIndex(index, loops.length);
+        return loops[index];
+    }
+
+    /** The number of loops. */
+    public int loopCount() {
+        return loops.length;
+    }
+
+    /** The next loop in round-robin order. One atomic increment. */
+    public EventLoop next() {
+        int n = loops.length;
+        return n == 1 ? loops[0] : loops[(nextLoop.getAndIncrement() & Integer.MAX_VALUE) % n];
+    }
+
+    /** Runs {@code task} on the {@link #next()} loop; see {@link EventLoop#execute}. */
+    public void execute(Runnable task) {
+        next().execute(task);
+    }
+
+    /** Runs {@code body} as a task on the {@link #next()} loop; see {@link EventLoop#submit}. */
+    public <T> Task<T> submit(Callable<? extends T> body) {
+        return next().submit(body);
+    }
+
+    /** A snapshot of every loop's counters, in index order. */
+    public List<LoopStats> stats() {
+        List<LoopStats> stats = new ArrayList<>(loops.length);
+        for (EventLoop loop : loops) {
+            stats.add(loop.stats());
+        }
+        return stats;
+    }
+
+    /** Whether {@link #shutdown} or {@link #close} has been called. */
+    public boolean isShutdown() {
+        return shutdown.get();
+    }
+
+    /** Whether every loop thread has exited. */
+    public boolean isTerminated() {
+        for (EventLoop loop : loops) {
+            if (!loop.isTerminated()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Shuts the engine down: every loop stops accepting new work at once, cancels its pending timers,
+     * runs what is already queued and then exits. Loops still busy when {@code grace} runs out are
+     * stopped, and the tasks they never ran are cancelled. Waits for the loop threads, at most {@code
+     * grace} plus one second. Idempotent. Must not be called from a loop thread.
+     *
+     * @return {@code true} if every loop finished its work within the grace period
+     */
+    public boolean shutdown(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (EventLoop.current() != null) {
+            throw new IllegalStateException("shutdown() from a loop thread ("
+                    + Thread.currentThread().getName() + ") would wait for itself; call it from another thread");
+        }
+        shutdown.set(true);
+        for (EventLoop loop : loops) {
+            loop.beginShutdown();
+        }
+        boolean clean = awaitLoops(System.nanoTime() + EventLoop.saturatedNanos(grace));
+        if (!clean) {
+            for (EventLoop loop : loops) {
+                loop.stopNow();
+            }
+            awaitLoops(System.nanoTime() + Duration.ofSeconds(1).toNanos());
+        }
+        for (EventLoop loop : loops) {
+            if (loop.isTerminated()) {
+                loop.abandonQueued(); // work offered by producers racing the loop's exit
+            }
+        }
+        return clean;
+    }
+
+    private boolean awaitLoops(long deadline) {
+        boolean all = true;
+        try {
+            for (EventLoop loop : loops) {
+                all &= loop.awaitTermination(deadline);
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return all;
+    }
+
+    /** {@link #shutdown(Duration)} with {@link #DEFAULT_GRACE}. */
+    @Override
+    public void close() {
+        shutdown(DEFAULT_GRACE);
+    }
+
+    void fatal(Throwable error, Object source) {
+        try {
+            fatalHandler.handle("Fatal error", error, source);
+        } catch (Throwable handlerFailure) {
+            LOG.log(System.Logger.Level.ERROR, "fatal handler failed", handlerFailure);
+        }
+    }
+
+    void pinningFailed(EventLoop loop, RuntimeException failure) {
+        if (strictPinning) {
+            throw new IllegalStateException(loop.name() + " could not be pinned and strict pinning is on", failure);
+        }
+        if (pinningWarned.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.WARNING, loop.name() + " could not be pinned; running unpinned", failure);
+        }
+    }
+
+    /**
+     * Configures and starts an {@link Engine}. Every setter validates its argument at once and names it
+     * in the {@link IllegalArgumentException}.
+     */
+    public static final class Builder {
+        int loops = Runtime.getRuntime().availableProcessors();
+        int[] loopCpus;
+        boolean strictPinning;
+        Supplier<IdleStrategy> idleStrategy = () -> new BackoffIdleStrategy(64, 16, 1_000, 64_000);
+        boolean parkWhenIdle = true;
+        int idleRoundsBeforePark = 256;
+        int queueCapacity = 65_536;
+        int externalBatch = 1024;
+        long tickNanos = 1_000_000;
+        int ticksPerWheel = 512;
+        ExceptionHandler exceptionHandler = ExceptionHandler.logging();
+        ExceptionHandler fatalHandler = ExceptionHandler.logging();
+        String threadNamePrefix = "spindle-loop-";
+        ThreadFactory threadFactory = Thread::new;
+        boolean daemon = true;
+        Clock clock = Clock.system();
+
+        private Builder() {}
+
+        /** The number of loops, at least 1. Default: the available processors. */
+        public Builder loops(int loops) {
+            if (loops < 1) {
+                throw new IllegalArgumentException("loops: must be at least 1, was " + loops);
+            }
+            this.loops = loops;
+            return this;
+        }
+
+        /**
+         * Pins loop {@code i} to CPU {@code cpus[i % cpus.length]} with {@code sched_setaffinity}. Where
+         * pinning fails, a warning is logged once and the loop runs unpinned, unless {@link
+         * #strictPinning(boolean)} is set. Default: unpinned.
+         */
+        public Builder loopCpus(int... cpus) {
+            Objects.requireNonNull(cpus, "cpus");
+            if (cpus.length == 0) {
+                throw new IllegalArgumentException("cpus: give at least one CPU, or do not pin");
+            }
+            for (int cpu : cpus) {
+                if (cpu < 0) {
+                    throw new IllegalArgumentException("cpus: CPU numbers are not negative, got " + cpu);
+                }
+            }
+            this.loopCpus = cpus.clone();
+            return this;
+        }
+
+        /** Whether a loop that cannot be pinned fails instead of running unpinned. Default false. */
+        public Builder strictPinning(boolean strict) {
+            this.strictPinning = strict;
+            return this;
+        }
+
+        /**
+         * The strategy an idle loop uses before it parks, one instance per loop. Default: Agrona's
+         * {@link BackoffIdleStrategy} (spin, yield, then short parks). {@code BusySpinIdleStrategy} with
+         * {@code parkWhenIdle(false)} gives the lowest latency at the cost of a core per loop.
+         */
+        public Builder idleStrategy(Supplier<IdleStrategy> idleStrategy) {
+            this.idleStrategy = Objects.requireNonNull(idleStrategy, "idleStrategy");
+            return this;
+        }
+
+        /**
+         * Whether a loop idle for {@link #idleRoundsBeforePark} rounds parks until its next timer or a
+         * producer wakes it. Default true.
+         */
+        public Builder parkWhenIdle(boolean park) {
+            this.parkWhenIdle = park;
+            return this;
+        }
+
+        /** Idle rounds (each one call of the idle strategy) before a loop parks. Default 256. */
+        public Builder idleRoundsBeforePark(int rounds) {
+            if (rounds < 0) {
+                throw new IllegalArgumentException("rounds: must not be negative, was " + rounds);
+            }
+            this.idleRoundsBeforePark = rounds;
+            return this;
+        }
+
+        /**
+         * The capacity of each loop's external queue (rounded up to a power of two), which bounds work
+         * submitted from other threads. Default 65,536.
+         */
+        public Builder queueCapacity(int capacity) {
+            if (capacity < 2 || capacity > (1 << 30)) {
+                throw new IllegalArgumentException("capacity: must be between 2 and 2^30, was " + capacity);
+            }
+            this.queueCapacity = capacity;
+            return this;
+        }
+
+        /** The most external items a loop runs per iteration, for fairness with timers. Default 1024. */
+        public Builder externalBatch(int batch) {
+            if (batch < 1) {
+                throw new IllegalArgumentException("batch: must be at least 1, was " + batch);
+            }
+            this.externalBatch = batch;
+            return this;
+        }
+
+        /** The timer wheel's tick. Default 1 ms; sub-millisecond ticks are allowed. */
+        public Builder timerTick(Duration tick) {
+            Objects.requireNonNull(tick, "tick");
+            if (tick.isNegative() || tick.isZero()) {
+                throw new IllegalArgumentException("tick: must be positive, was " + tick);
+            }
+            this.tickNanos = EventLoop.saturatedNanos(tick);
+            return this;
+        }
+
+        /** Buckets in each loop's timer wheel, a power of two. Default 512. */
+        public Builder ticksPerWheel(int ticks) {
+            if (ticks < 1 || Integer.bitCount(ticks) != 1) {
+                throw new IllegalArgumentException("ticks: must be a power of two, was " + ticks);
+            }
+            this.ticksPerWheel = ticks;
+            return this;
+        }
+
+        /** Receives exceptions from callbacks and tasks that nothing else reports. Default: logging. */
+        public Builder exceptionHandler(ExceptionHandler handler) {
+            this.exceptionHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** Hears of every {@link Error} raised by a task or callback. Default: logging. */
+        public Builder fatalHandler(ExceptionHandler handler) {
+            this.fatalHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** The loop thread name prefix; loop {@code i} is named prefix + i. Default {@code spindle-loop-}. */
+        public Builder threadNamePrefix(String prefix) {
+            this.threadNamePrefix = Objects.requireNonNull(prefix, "prefix");
+            return this;
+        }
+
+        /** Creates the loop threads (platform threads). Default: {@code Thread::new}. */
+        public Builder threadFactory(ThreadFactory factory) {
+            this.threadFactory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /** Whether loop threads are daemon threads. Default true. */
+        public Builder daemon(boolean daemon) {
+            this.daemon = daemon;
+            return this;
+        }
+
+        /** The clock loops read. Default {@link Clock#system()}; tests use a {@link ManualClock}. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Creates the engine and starts its loops. */
+        public Engine build() {
+            return new Engine(this);
+        }
+    }
+}

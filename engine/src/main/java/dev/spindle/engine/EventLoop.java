@@ -1,0 +1,621 @@
+package dev.spindle.engine;
+
+import dev.spindle.collections.TimerHandler;
+import dev.spindle.collections.TimerWheel;
+import dev.spindle.engine.internal.LoopWakeup;
+import dev.spindle.engine.internal.ThreadAffinity;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.BitSet;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.agrona.concurrent.IdleStrategy;
+import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
+
+/**
+ * One event loop: a platform thread, optionally pinned to CPUs, that runs tasks, callbacks and timers.
+ *
+ * <h2>Queues</h2>
+ *
+ * <ul>
+ *   <li><b>external</b>: a bounded JCTools MPSC array queue for work submitted from other threads
+ *       ({@link #execute}, {@link #submit}, {@link #schedule} off the loop). When it is full, submission
+ *       is refused: {@link RejectedTaskException} or {@code false} from the {@code try} variants.
+ *   <li><b>internal</b>: an unbounded MPSC queue for the engine's own messages (completions and done
+ *       callbacks crossing threads, timer cancels). It is never refused, so no callback is ever lost.
+ *   <li><b>ready</b>: a loop-local FIFO for work made runnable on the loop itself. No atomics.
+ *   <li><b>timers</b>: a loop-local hashed {@link TimerWheel}.
+ * </ul>
+ *
+ * <h2>One iteration</h2>
+ *
+ * Read the clock once; fire the due timers; drain the internal queue; drain at most {@code batch} items
+ * of the external queue; run the ready items that were present when the ready phase began (items made
+ * ready during the pass run in the next iteration, as asyncio's {@code _run_once}). The clock is read
+ * again every 64 items inside a long drain. With nothing to do, the loop idles with its {@link
+ * IdleStrategy} and, after a while, parks until its next timer deadline under the {@link LoopWakeup}
+ * protocol.
+ *
+ * <p>Methods say from which threads they may be called. Loop-only methods called from another thread
+ * throw {@link IllegalStateException}.
+ */
+public final class EventLoop {
+    private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
+    private static final int CLOCK_REFRESH_MASK = 63;
+    private static final int INTERNAL_BATCH = 4096;
+    private static final VarHandle STATS =
+            MethodHandles.arrayElementVarHandle(long[].class);
+    private static final int STAT_TASKS = 0;
+    private static final int STAT_ITERATIONS = 1;
+    private static final int STAT_PARKS = 2;
+    private static final int STAT_LAG = 3;
+    private static final int STAT_READY = 4;
+    private static final int STAT_TIMERS = 5;
+    private static final int STAT_COUNT = 6;
+
+    // Life cycle, written by the engine and the loop thread.
+    static final int RUNNING = 0;
+    static final int SHUTTING_DOWN = 1;
+    static final int STOPPING = 2;
+    static final int TERMINATED = 3;
+
+    private final Engine engine;
+    private final int index;
+    private final String name;
+    private final Clock clock;
+    private final ManualClock virtualClock;
+    private final BitSet cpus;
+    private final IdleStrategy idleStrategy;
+    private final int idleRoundsBeforePark;
+    private final int externalBatch;
+    private final ExceptionHandler exceptionHandler;
+
+    private final MpscVarHandleArrayQueue<Object> external;
+    private final MpscUnboundedVarHandleArrayQueue<Object> internal;
+    private final ArrayDeque<Object> ready = new ArrayDeque<>(1024);
+    private final TimerWheel<ScheduledCallback> timers;
+    private final LoopWakeup wakeup = new LoopWakeup();
+    private final Thread thread;
+
+    private final MessagePassingQueue.Consumer<Object> runner = this::runItem;
+    private final TimerHandler<ScheduledCallback> timerFirer = ScheduledCallback::fire;
+
+    private volatile int lifecycle = RUNNING;
+
+    // Loop-confined state.
+    private long now;
+    private int stepsSinceClockRead;
+    private int idleRounds;
+    private Task<?> currentTask;
+
+    // Statistics: counted in plain fields by the loop and published once per iteration with opaque
+    // stores (no fences on the hot path); any thread reads them with opaque loads.
+    private long tasksRun;
+    private long iterations;
+    private long parks;
+    private long maxLagNanos;
+    private final long[] published = new long[STAT_COUNT];
+    private final AtomicLong wakeups = new AtomicLong();
+
+    EventLoop(Engine engine, int index, Engine.Builder config, BitSet cpus) {
+        this.engine = engine;
+        this.index = index;
+        this.name = config.threadNamePrefix + index;
+        this.clock = config.clock;
+        this.virtualClock = config.clock instanceof ManualClock manual ? manual : null;
+        this.cpus = cpus;
+        this.idleStrategy = config.idleStrategy.get();
+        this.idleRoundsBeforePark = config.parkWhenIdle ? config.idleRoundsBeforePark : Integer.MAX_VALUE;
+        this.externalBatch = config.externalBatch;
+        this.exceptionHandler = config.exceptionHandler;
+        this.external = new MpscVarHandleArrayQueue<>(config.queueCapacity);
+        this.internal = new MpscUnboundedVarHandleArrayQueue<>(1024);
+        this.now = clock.nanoTime();
+        this.timers = new TimerWheel<>(config.tickNanos, config.ticksPerWheel, now);
+        this.thread = config.threadFactory.newThread(this::run);
+        this.thread.setName(name);
+        this.thread.setDaemon(config.daemon);
+    }
+
+    void start() {
+        if (virtualClock != null) {
+            virtualClock.attach(this);
+        }
+        thread.start();
+    }
+
+    /** The loop whose thread is calling, or {@code null} on any other thread. */
+    static EventLoop current() {
+        return CURRENT.get();
+    }
+
+    /** The loop's index in its engine, from 0. */
+    public int index() {
+        return index;
+    }
+
+    /** The loop's name, which is also its thread's name ({@code spindle-loop-N} by default). */
+    public String name() {
+        return name;
+    }
+
+    /** The engine that owns this loop. */
+    public Engine engine() {
+        return engine;
+    }
+
+    /** Whether the calling thread is this loop's thread. Any thread; no allocation. */
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /**
+     * The loop's time in nanoseconds: on the loop, the reading cached at the start of the iteration (and
+     * refreshed every 64 items); elsewhere, a fresh reading of the engine's clock.
+     */
+    public long time() {
+        return inLoop() ? now : clock.nanoTime();
+    }
+
+    Task<?> currentTask() {
+        return currentTask;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Submission
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Runs {@code task} on this loop, after the work already queued (asyncio's {@code call_soon}). From
+     * the loop it joins the ready queue and allocates nothing; from another thread it enters the bounded
+     * external queue.
+     *
+     * @throws RejectedTaskException if the external queue is full or the loop is shutting down
+     */
+    public void execute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        if (!enqueue(task)) {
+            throw rejection();
+        }
+    }
+
+    /**
+     * As {@link #execute}, but returns {@code false} instead of throwing when the external queue is full
+     * or the loop is shutting down.
+     */
+    public boolean tryExecute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        return enqueue(task);
+    }
+
+    /**
+     * Runs {@code body} as a run-to-completion {@link Task} on this loop and returns the task. Allocates
+     * the task.
+     *
+     * @throws RejectedTaskException if the external queue is full or the loop is shutting down
+     */
+    public <T> Task<T> submit(Callable<? extends T> body) {
+        return submit(null, body);
+    }
+
+    /** As {@link #submit(Callable)}, naming the task. */
+    public <T> Task<T> submit(String name, Callable<? extends T> body) {
+        Task<T> task = new Task<>(this, name, body);
+        if (!enqueue(task)) {
+            throw rejection();
+        }
+        return task;
+    }
+
+    /**
+     * As {@link #submit(Callable)}, but returns {@code null} instead of throwing when the external queue
+     * is full or the loop is shutting down.
+     */
+    public <T> Task<T> trySubmit(Callable<? extends T> body) {
+        Task<T> task = new Task<>(this, null, body);
+        return enqueue(task) ? task : null;
+    }
+
+    /** Creates a pending {@link Promise} owned by this loop. Any thread. */
+    public <T> Promise<T> newPromise() {
+        return new Promise<>(this);
+    }
+
+    private boolean enqueue(Object item) {
+        if (Thread.currentThread() == thread) {
+            if (lifecycle >= STOPPING) {
+                return false;
+            }
+            ready.addLast(item);
+            return true;
+        }
+        if (lifecycle != RUNNING || !external.offer(item)) {
+            return false;
+        }
+        wakeUp();
+        return true;
+    }
+
+    private RejectedTaskException rejection() {
+        int state = lifecycle;
+        if (state != RUNNING) {
+            return new RejectedTaskException(name + " is shutting down and accepts no new work");
+        }
+        return new RejectedTaskException(
+                name + " rejected the task: its external queue is full (capacity " + external.capacity() + ")");
+    }
+
+    /** An engine message that must never be refused: callbacks, timer cancels, cross-loop completions. */
+    void sendInternal(Object message) {
+        internal.offer(message);
+        wakeUp();
+    }
+
+    private void wakeUp() {
+        if (wakeup.wakeUp()) {
+            wakeups.getAndIncrement();
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Dispatches a chain of done callbacks (linked by nextReady) to run on this loop, in order. */
+    void dispatchCallbacks(DoneCallback first) {
+        if (Thread.currentThread() == thread) {
+            enqueueReadyChain(first);
+        } else {
+            first.relay = true;
+            sendInternal(first);
+        }
+    }
+
+    void enqueueReadyChain(DoneCallback first) {
+        for (DoneCallback n = first; n != null; n = n.nextReady) {
+            ready.addLast(n);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Timers
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Runs {@code task} on this loop once {@code delay} has passed (asyncio's {@code call_later}). A
+     * negative delay means "due now"; timers fire in deadline order, equal deadlines in scheduling order,
+     * never early. Allocates one {@link TimerHandle}; from the loop the schedule is O(1).
+     *
+     * @throws RejectedTaskException from another thread, if the external queue is full or the loop is
+     *     shutting down
+     */
+    public TimerHandle schedule(long delay, TimeUnit unit, Runnable task) {
+        return scheduleAt(saturatedAdd(time(), unit.toNanos(delay)), task);
+    }
+
+    /** As {@link #schedule(long, TimeUnit, Runnable)} with a {@link Duration}. */
+    public TimerHandle schedule(Duration delay, Runnable task) {
+        Objects.requireNonNull(delay, "delay");
+        return scheduleAt(saturatedAdd(time(), saturatedNanos(delay)), task);
+    }
+
+    /**
+     * Runs {@code task} on this loop at {@code deadline}, a reading of {@link #time()} in nanoseconds
+     * (asyncio's {@code call_at}). A deadline in the past means "due now", still in deadline order.
+     */
+    public TimerHandle scheduleAt(long deadline, Runnable task) {
+        Objects.requireNonNull(task, "task");
+        ScheduledCallback timer = new ScheduledCallback(this, task, deadline);
+        if (Thread.currentThread() == thread) {
+            if (lifecycle >= STOPPING) {
+                throw rejection();
+            }
+            timers.scheduleAt(timer, deadline);
+        } else if (!enqueue(timer)) {
+            throw rejection();
+        }
+        return timer;
+    }
+
+    /** A timer's message reached the loop: insert it, or unlink it if it was cancelled meanwhile. */
+    void timerMessage(ScheduledCallback timer, boolean stillScheduled) {
+        if (stillScheduled) {
+            if (!timer.isScheduled()) {
+                timers.scheduleAt(timer, timer.when());
+            }
+        } else if (timer.isScheduled()) {
+            timers.cancel(timer);
+        }
+    }
+
+    void timerCancelled(ScheduledCallback timer) {
+        if (Thread.currentThread() == thread) {
+            timers.cancel(timer);
+        } else {
+            sendInternal(timer);
+        }
+    }
+
+    static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        // Overflow iff both operands have the sign opposite to the sum's.
+        if (((a ^ sum) & (b ^ sum)) < 0) {
+            return b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+        return sum;
+    }
+
+    static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException overflow) {
+            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The loop
+    // ---------------------------------------------------------------------------------------------
+
+    private void run() {
+        CURRENT.set(this);
+        try {
+            pin();
+            while (iterate()) {
+                // every pass is one iteration
+            }
+        } catch (Throwable fatal) {
+            engine.fatal(fatal, this);
+        } finally {
+            terminate();
+            CURRENT.remove();
+        }
+    }
+
+    private void pin() {
+        if (cpus == null) {
+            return;
+        }
+        try {
+            ThreadAffinity.pinCurrentThread(cpus);
+        } catch (RuntimeException failed) {
+            engine.pinningFailed(this, failed);
+        }
+    }
+
+    /** One iteration; returns {@code false} once the loop should exit. */
+    private boolean iterate() {
+        long start = refreshTime();
+        int work = timers.poll(now, timerFirer);
+        work += internal.drain(runner, INTERNAL_BATCH);
+        work += external.drain(runner, externalBatch);
+        work += runReady();
+        iterations++;
+        long lag = now - start;
+        if (lag > maxLagNanos) {
+            maxLagNanos = lag;
+        }
+        publishStats();
+        int state = lifecycle;
+        if (state != RUNNING) {
+            if (state >= STOPPING || (state == SHUTTING_DOWN && isQuiescent())) {
+                return false;
+            }
+        }
+        if (work > 0) {
+            idleRounds = 0;
+            idleStrategy.reset();
+        } else {
+            idle();
+        }
+        return true;
+    }
+
+    private int runReady() {
+        int n = ready.size();
+        for (int i = 0; i < n; i++) {
+            runItem(ready.pollFirst());
+        }
+        return n;
+    }
+
+    /** Runs one item with failure isolation; every path through the loop runs user code through here. */
+    private void runItem(Object item) {
+        if ((++stepsSinceClockRead & CLOCK_REFRESH_MASK) == 0) {
+            now = clock.nanoTime();
+        }
+        tasksRun++;
+        try {
+            if (item instanceof Task<?> task) {
+                currentTask = task;
+                try {
+                    task.step();
+                } finally {
+                    currentTask = null;
+                }
+            } else {
+                ((Runnable) item).run();
+            }
+        } catch (Throwable failure) {
+            report("Exception in callback", failure, item);
+        }
+    }
+
+    void report(String message, Throwable failure, Object source) {
+        try {
+            exceptionHandler.handle(message, failure, source);
+        } catch (Throwable handlerFailure) {
+            handlerFailure.addSuppressed(failure);
+            LoggingExceptionHandler.INSTANCE.handle("exception handler failed", handlerFailure, source);
+        }
+        if (failure instanceof Error error) {
+            engine.fatal(error, source);
+        }
+    }
+
+    private long refreshTime() {
+        stepsSinceClockRead = 0;
+        now = clock.nanoTime();
+        return now;
+    }
+
+    private boolean hasQueuedWork() {
+        return !internal.isEmpty() || !external.isEmpty() || !ready.isEmpty();
+    }
+
+    private boolean isQuiescent() {
+        return !hasQueuedWork() && timers.isEmpty();
+    }
+
+    private void idle() {
+        long deadline = timers.nextDeadline();
+        if (deadline <= now || !ready.isEmpty()) {
+            return; // timers scheduled during this pass are already due
+        }
+        boolean deep = ++idleRounds > idleRoundsBeforePark || virtualClock != null;
+        wakeup.prepareToPark(deadline);
+        // The store above happens BEFORE these loads: a producer that enqueued after our check will see
+        // the park announcement and unpark us (see LoopWakeup).
+        if (!hasQueuedWork() && lifecycle <= SHUTTING_DOWN) {
+            if (!deep) {
+                idleStrategy.idle();
+            } else {
+                park(deadline);
+            }
+        }
+        wakeup.awake();
+    }
+
+    private void park(long deadline) {
+        parks++;
+        if (virtualClock != null) {
+            virtualClock.loopIdle(this, deadline);
+            LockSupport.park(this);
+            virtualClock.loopBusy(this);
+        } else if (deadline == Long.MAX_VALUE) {
+            LockSupport.park(this);
+        } else {
+            LockSupport.parkNanos(this, deadline - clock.nanoTime());
+        }
+    }
+
+    /** Wakes the loop after a virtual clock moved. */
+    void clockAdvanced() {
+        LockSupport.unpark(thread);
+    }
+
+    private void publishStats() {
+        STATS.setOpaque(published, STAT_TASKS, tasksRun);
+        STATS.setOpaque(published, STAT_ITERATIONS, iterations);
+        STATS.setOpaque(published, STAT_PARKS, parks);
+        STATS.setOpaque(published, STAT_LAG, maxLagNanos);
+        STATS.setOpaque(published, STAT_READY, (long) ready.size());
+        STATS.setOpaque(published, STAT_TIMERS, (long) timers.size());
+    }
+
+    private long stat(int which) {
+        return (long) STATS.getOpaque(published, which);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Shutdown
+    // ---------------------------------------------------------------------------------------------
+
+    /** Stops accepting new external work; the loop finishes what is queued, then exits. */
+    void beginShutdown() {
+        if (lifecycle == RUNNING) {
+            lifecycle = SHUTTING_DOWN;
+            sendInternal((Runnable) this::cancelPendingTimers);
+        }
+    }
+
+    /** Stops the loop at its next iteration; what is still queued is cancelled. */
+    void stopNow() {
+        if (lifecycle < STOPPING) {
+            lifecycle = STOPPING;
+        }
+        LockSupport.unpark(thread);
+    }
+
+    private void cancelPendingTimers() {
+        timers.clear(ScheduledCallback::discard);
+    }
+
+    /** On the loop thread, after the last iteration: nothing queued may be left unaccounted for. */
+    private void terminate() {
+        lifecycle = TERMINATED;
+        if (virtualClock != null) {
+            virtualClock.detach(this);
+        }
+        // Producers that passed the lifecycle check before TERMINATED may still be enqueueing; what they
+        // enqueued is abandoned here or by awaitTermination's final sweep.
+        abandonQueued();
+        timers.clear(ScheduledCallback::discard);
+        publishStats();
+    }
+
+    void abandonQueued() {
+        Object item;
+        while ((item = ready.pollFirst()) != null) {
+            abandon(item);
+        }
+        while ((item = internal.relaxedPoll()) != null) {
+            abandon(item);
+        }
+        while ((item = external.relaxedPoll()) != null) {
+            abandon(item);
+        }
+    }
+
+    private void abandon(Object item) {
+        if (item instanceof Task<?> task) {
+            task.abandon(name + " stopped before the task ran");
+        } else if (item instanceof ScheduledCallback timer) {
+            timer.discard();
+        }
+    }
+
+    boolean awaitTermination(long deadlineNanos) throws InterruptedException {
+        long remaining = deadlineNanos - System.nanoTime();
+        if (remaining > 0) {
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
+        }
+        return !thread.isAlive();
+    }
+
+    boolean isTerminated() {
+        return lifecycle == TERMINATED && !thread.isAlive();
+    }
+
+    Thread thread() {
+        return thread;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Diagnostics
+    // ---------------------------------------------------------------------------------------------
+
+    /** A snapshot of this loop's counters. Any thread. */
+    public LoopStats stats() {
+        return new LoopStats(
+                index,
+                name,
+                stat(STAT_TASKS),
+                external.size() + internal.size(),
+                (int) stat(STAT_READY),
+                (int) stat(STAT_TIMERS),
+                wakeups.get(),
+                stat(STAT_PARKS),
+                stat(STAT_ITERATIONS),
+                stat(STAT_LAG));
+    }
+
+    @Override
+    public String toString() {
+        return "EventLoop[" + name + "]";
+    }
+}

@@ -1,0 +1,14 @@
+package dev.spindle.engine;
+
+/**
+ * An operation needs a state the task or promise is not in: reading the result of a pending one, or
+ * completing one that is already done (asyncio's {@code InvalidStateError}).
+ */
+public class InvalidStateException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    /** Creates an exception with {@code message}. */
+    public InvalidStateException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,11 @@
+package dev.spindle.engine;
+
+/** A done callback's registration, returned by {@link Awaitable#onDone}. */
+public interface Registration {
+    /**
+     * Removes the callback if it has not run yet. Safe from any thread.
+     *
+     * @return {@code true} if this call stopped the callback from running
+     */
+    boolean remove();
+}

@@ -1,0 +1,16 @@
+package dev.spindle.engine;
+
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * A loop refused work: its external queue is full (backpressure), or it is shutting down. The message
+ * names the loop and the reason.
+ */
+public class RejectedTaskException extends RejectedExecutionException {
+    private static final long serialVersionUID = 1L;
+
+    /** Creates an exception with {@code message}. */
+    public RejectedTaskException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,26 @@
+package dev.spindle.engine;
+
+/**
+ * A timer scheduled with {@link EventLoop#schedule} or {@link EventLoop#scheduleAt}. It fires once, on
+ * its loop, unless cancelled first; {@link #cancel()} from any thread races safely with the expiry and
+ * exactly one of them wins.
+ */
+public sealed interface TimerHandle permits ScheduledCallback {
+
+    /**
+     * Cancels the timer unless it has fired or been cancelled. Safe from any thread; from the loop it
+     * also unlinks the timer at once (O(1)), from elsewhere the loop unlinks it at its next iteration.
+     *
+     * @return {@code true} if this call stopped the timer from firing
+     */
+    boolean cancel();
+
+    /** Whether the timer was cancelled before it fired. */
+    boolean isCancelled();
+
+    /** Whether the timer has fired (its callback started). */
+    boolean hasFired();
+
+    /** The absolute deadline on the loop's clock, in nanoseconds ({@link EventLoop#time()}). */
+    long when();
+}
