@@ -428,6 +428,10 @@ public final class EventLoop {
         if ((++stepsSinceClockRead & CLOCK_REFRESH_MASK) == 0) {
             now = clock.nanoTime();
         }
+        if (lifecycle >= STOPPING) {
+            abandon(item); // stopped past its grace period: what has not started never will
+            return;
+        }
         tasksRun++;
         try {
             if (item instanceof Task<?> task) {

@@ -80,9 +80,16 @@ public final class Task<T> extends BaseAwaitable<T> {
 
     /**
      * Withdraws one cancel request and returns the number left. When none is left, a request not yet
-     * delivered is dropped. Once the task is done this changes only the count, never the outcome.
+     * delivered is dropped. Once the task is done this changes only the count, never the outcome. Called
+     * by the task itself or by structured-concurrency code on the task's loop.
+     *
+     * @throws IllegalStateException if called from another thread than the task's loop
      */
     public int uncancel() {
+        if (!loop.inLoop()) {
+            throw new IllegalStateException("uncancel() must be called on " + loop.name() + ", the loop of "
+                    + this + ", not on " + Thread.currentThread().getName());
+        }
         for (; ; ) {
             int w = word();
             int count = w >>> CANCEL_SHIFT;
