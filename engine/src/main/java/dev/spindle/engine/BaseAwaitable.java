@@ -71,12 +71,14 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
 
     static final VarHandle WORD;
     static final VarHandle CALLBACKS;
+    private static final VarHandle SHIELD_REPORTED;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             WORD = lookup.findVarHandle(BaseAwaitable.class, "word", int.class);
             CALLBACKS = lookup.findVarHandle(BaseAwaitable.class, "callbacks", Object.class);
+            SHIELD_REPORTED = lookup.findVarHandle(BaseAwaitable.class, "shieldReported", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -95,6 +97,13 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
 
     /** The message of the latest cancel request; written before the CAS that counts the request. */
     volatile String cancelMessage;
+
+    /** Set once a shielded failure has been reported, so shielding twice reports once. */
+    @SuppressWarnings("unused") // accessed through SHIELD_REPORTED
+    private volatile boolean shieldReported;
+
+    /** Set on the failure path only: reports the failure if nobody reads it. */
+    private volatile UnretrievedFailure unretrieved;
 
     BaseAwaitable(EventLoop loop) {
         this.loop = Objects.requireNonNull(loop, "loop");
@@ -138,7 +147,24 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
 
     @Override
     public final T result() {
+        markRetrieved();
         return reportResult(stateOf(word()), "Result is not ready.");
+    }
+
+    final boolean claimShieldReport() {
+        return SHIELD_REPORTED.compareAndSet(this, false, true);
+    }
+
+    /** The failure, if any, has been seen by someone: do not report it as never retrieved. */
+    final void markRetrieved() {
+        UnretrievedFailure u = unretrieved;
+        if (u != null) {
+            u.retrieved();
+        }
+    }
+
+    private void armUnretrieved(Throwable failure) {
+        unretrieved = UnretrievedFailure.arm(this, failure, this instanceof Task ? "Task" : "Promise");
     }
 
     @SuppressWarnings("unchecked")
@@ -167,6 +193,7 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
 
     @Override
     public final Throwable exception() {
+        markRetrieved();
         int state = stateOf(word());
         return switch (state) {
             case SUCCEEDED -> null;
@@ -199,6 +226,9 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
     /** Publishes the outcome after a successful {@link #claim()} and dispatches the callbacks. */
     final void publishClaimed(int terminalState, Object outcome) {
         this.outcome = outcome;
+        if (terminalState == FAILED) {
+            armUnretrieved((Throwable) outcome);
+        }
         int w = word();
         // Only the claimant writes the word while it is COMPLETING, so a release store suffices: it
         // orders the outcome write BEFORE the terminal state becomes visible.
@@ -223,11 +253,18 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
                 target = CANCELLED;
             }
             if (casWord(w, (w & ~STATE_MASK) | target)) {
+                if (target == FAILED) {
+                    armUnretrieved((Throwable) outcome);
+                }
                 break;
             }
         }
+        afterTerminal();
         fireCallbacks();
     }
+
+    /** Runs on the loop right after a task's terminal transition, before its callbacks are dispatched. */
+    void afterTerminal() {}
 
     /** Detaches the callback chain, closing the stack, and dispatches it in registration order. */
     private void fireCallbacks() {
@@ -288,7 +325,7 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
         }
         int removed = 0;
         for (DoneCallback n = (DoneCallback) head; n != null; n = n.next) {
-            if (!n.inline && n.callback.equals(callback) && n.remove()) {
+            if (n.callback != null && n.callback.equals(callback) && n.remove()) {
                 removed++;
             }
         }
@@ -361,6 +398,7 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
 
     @SuppressWarnings("unchecked")
     private void copyOutcomeTo(CompletableFuture<T> future) {
+        markRetrieved();
         switch (stateOf(word())) {
             case SUCCEEDED -> future.complete((T) outcome);
             case FAILED -> future.completeExceptionally((Throwable) outcome);

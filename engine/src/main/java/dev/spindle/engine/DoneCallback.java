@@ -8,8 +8,12 @@ import java.util.function.Consumer;
  * One registered done callback: a node of its awaitable's callback stack, then a ready item on the
  * owning loop. Its {@code state} decides, by CAS, between running and being removed, so a callback
  * removed from another thread runs exactly when {@link #remove()} returned {@code false}.
+ *
+ * <p>A user callback runs on the owning loop, in the context its registrant had at registration. An
+ * inline node (a thread wake-up, a future bridge, a cross-loop task resumption) runs on whichever thread
+ * completes the awaitable, so it must be short and must not run user code.
  */
-final class DoneCallback implements Runnable, Registration {
+class DoneCallback implements Runnable, Registration {
     private static final int ACTIVE = 0;
     private static final int REMOVED = 1;
     private static final int RAN = 2;
@@ -25,9 +29,12 @@ final class DoneCallback implements Runnable, Registration {
     }
 
     final BaseAwaitable<?> source;
+    /** The user's callback, or {@code null} for engine-internal nodes that override {@link #invoke}. */
     final Consumer<?> callback;
-    /** Internal waiters (thread wake-ups, future bridges) run on the completing thread. */
+
     final boolean inline;
+    /** The registrant's context, restored while a user callback runs; {@code null} for inline nodes. */
+    private final Context context;
 
     /** The next older node on the stack; written before the node is published by CAS. */
     DoneCallback next;
@@ -43,6 +50,7 @@ final class DoneCallback implements Runnable, Registration {
         this.source = source;
         this.callback = callback;
         this.inline = inline;
+        this.context = inline ? null : ContextKey.current();
     }
 
     @Override
@@ -58,14 +66,27 @@ final class DoneCallback implements Runnable, Registration {
             source.loop.enqueueReadyChain(this);
             return;
         }
-        runInline();
+        if (STATE.compareAndSet(this, ACTIVE, RAN)) {
+            EventLoop loop = source.loop;
+            Context saved = loop.swapContext(context);
+            try {
+                invoke();
+            } finally {
+                loop.swapContext(saved);
+            }
+        }
+    }
+
+    /** Runs on the completing thread (inline nodes), or when registered too late to be stacked. */
+    final void runInline() {
+        if (STATE.compareAndSet(this, ACTIVE, RAN)) {
+            invoke();
+        }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    void runInline() {
-        if (STATE.compareAndSet(this, ACTIVE, RAN)) {
-            ((Consumer) callback).accept(source);
-        }
+    void invoke() {
+        ((Consumer) callback).accept(source);
     }
 
     @Override

@@ -100,6 +100,90 @@ public final class Engine implements AutoCloseable {
         return next().submit(body);
     }
 
+    /** Spawns a coroutine task on the {@link #next()} loop; see {@link EventLoop#spawn}. */
+    public <T> Task<T> spawn(Callable<? extends T> body) {
+        return next().spawn(body);
+    }
+
+    /** Spawns a named coroutine task on the {@link #next()} loop; see {@link EventLoop#spawn}. */
+    public <T> Task<T> spawn(String name, Callable<? extends T> body) {
+        return next().spawn(name, body);
+    }
+
+    /**
+     * Every coroutine task of every loop that is not done (asyncio's {@code all_tasks}). Asks each loop
+     * and waits for the answers, so it must be called outside the engine; on a loop thread use {@link
+     * EventLoop#allTasks()}.
+     *
+     * @throws IllegalStateException on a loop thread
+     */
+    public List<Task<?>> allTasks() {
+        if (EventLoop.current() != null) {
+            throw new IllegalStateException("engine.allTasks() on a loop thread would block it; "
+                    + "use EventLoop.allTasks() for the current loop");
+        }
+        List<Task<?>> all = new ArrayList<>();
+        for (EventLoop loop : loops) {
+            if (!loop.isTerminated()) {
+                all.addAll(loop.allTasks());
+            }
+        }
+        return all;
+    }
+
+    /**
+     * Runs {@code main} as a coroutine task on a new engine with the default settings, then shuts the
+     * engine down (asyncio's {@code asyncio.run}); see {@link #runMain(Callable)}.
+     */
+    public static <T> T run(Callable<? extends T> main) {
+        try (Engine engine = builder().build()) {
+            return engine.runMain(main);
+        }
+    }
+
+    /**
+     * Runs {@code main} as a coroutine task on loop 0 and waits for it; then, in asyncio's order, cancels
+     * every task still running once, waits for them all, and reports through the exception handler each
+     * one that failed during this teardown, naming it. Returns main's value or throws its failure. The
+     * engine keeps running afterwards. Blocks the caller, so it must not be called on a loop thread.
+     *
+     * @throws IllegalStateException on a loop thread
+     */
+    public <T> T runMain(Callable<? extends T> main) {
+        if (EventLoop.current() != null) {
+            throw new IllegalStateException("Engine.run() cannot be called from a running loop ("
+                    + Thread.currentThread().getName() + ")");
+        }
+        Task<T> task = loops[0].spawn(main);
+        try {
+            waitQuietly(task);
+        } finally {
+            cancelLeftovers();
+        }
+        return task.result();
+    }
+
+    private void cancelLeftovers() {
+        List<Task<?>> leftovers = allTasks();
+        for (Task<?> t : leftovers) {
+            t.cancel();
+        }
+        for (Task<?> t : leftovers) {
+            waitQuietly(t);
+            if (!t.isCancelled() && t.exception() != null) {
+                t.loop().report("unhandled exception during Engine.run() shutdown", t.exception(), t);
+            }
+        }
+    }
+
+    private static void waitQuietly(Task<?> task) {
+        try {
+            task.join();
+        } catch (RuntimeException | Error outcome) {
+            // read later through result()/exception()
+        }
+    }
+
     /** A snapshot of every loop's counters, in index order. */
     public List<LoopStats> stats() {
         List<LoopStats> stats = new ArrayList<>(loops.length);

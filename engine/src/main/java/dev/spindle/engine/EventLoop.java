@@ -8,7 +8,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -50,8 +53,7 @@ public final class EventLoop {
     private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
     private static final int CLOCK_REFRESH_MASK = 63;
     private static final int INTERNAL_BATCH = 4096;
-    private static final VarHandle STATS =
-            MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle STATS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final int STAT_TASKS = 0;
     private static final int STAT_ITERATIONS = 1;
     private static final int STAT_PARKS = 2;
@@ -94,6 +96,11 @@ public final class EventLoop {
     private int stepsSinceClockRead;
     private int idleRounds;
     private Task<?> currentTask;
+    private Context context = Context.EMPTY;
+    /** The registry of live coroutine tasks: an intrusive doubly linked list through the tasks. */
+    private Task<?> liveHead;
+
+    private int liveCount;
 
     // Statistics: counted in plain fields by the loop and published once per iteration with opaque
     // stores (no fences on the hot path); any thread reads them with opaque loads.
@@ -168,6 +175,26 @@ public final class EventLoop {
         return currentTask;
     }
 
+    Task<?> swapCurrentTask(Task<?> task) {
+        Task<?> previous = currentTask;
+        currentTask = task;
+        return previous;
+    }
+
+    Context context() {
+        return context;
+    }
+
+    void setContext(Context context) {
+        this.context = context;
+    }
+
+    Context swapContext(Context next) {
+        Context previous = context;
+        context = next;
+        return previous;
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Submission
     // ---------------------------------------------------------------------------------------------
@@ -207,7 +234,7 @@ public final class EventLoop {
 
     /** As {@link #submit(Callable)}, naming the task. */
     public <T> Task<T> submit(String name, Callable<? extends T> body) {
-        Task<T> task = new Task<>(this, name, body);
+        Task<T> task = new Task<>(this, name, body, false);
         if (!enqueue(task)) {
             throw rejection();
         }
@@ -219,7 +246,7 @@ public final class EventLoop {
      * is full or the loop is shutting down.
      */
     public <T> Task<T> trySubmit(Callable<? extends T> body) {
-        Task<T> task = new Task<>(this, null, body);
+        Task<T> task = new Task<>(this, null, body, false);
         return enqueue(task) ? task : null;
     }
 
@@ -435,18 +462,132 @@ public final class EventLoop {
         tasksRun++;
         try {
             if (item instanceof Task<?> task) {
-                currentTask = task;
-                try {
-                    task.step();
-                } finally {
-                    currentTask = null;
-                }
+                task.step();
             } else {
                 ((Runnable) item).run();
             }
         } catch (Throwable failure) {
             report("Exception in callback", failure, item);
+        } finally {
+            context = Context.EMPTY; // a plain callback's ContextKey.set never leaks into the next item
         }
+    }
+
+    /** Runs an expired timer's callback with failure isolation. */
+    void runTimer(Runnable task) {
+        tasksRun++;
+        try {
+            task.run();
+        } catch (Throwable failure) {
+            report("Exception in timer callback", failure, task);
+        } finally {
+            context = Context.EMPTY;
+        }
+    }
+
+    void enqueueReady(Object item) {
+        ready.addLast(item);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Coroutine tasks
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Creates a coroutine {@link Task} running {@code body} on this loop and schedules its first step
+     * (asyncio's {@code create_task}). The body may suspend with {@link Async#await}, {@link Async#sleep}
+     * and {@link Async#yieldNow}. The task copies the caller's context. Any thread; from another thread
+     * the task enters the bounded external queue. Allocates the task and its continuation.
+     *
+     * @throws UnsupportedOperationException if the JVM lacks the flag coroutines need (named in the
+     *     message)
+     * @throws RejectedTaskException if the external queue is full or the loop is shutting down
+     */
+    public <T> Task<T> spawn(Callable<? extends T> body) {
+        return spawn(null, body);
+    }
+
+    /** As {@link #spawn(Callable)}, naming the task. */
+    public <T> Task<T> spawn(String name, Callable<? extends T> body) {
+        Task<T> task = new Task<>(this, name, body, true);
+        if (Thread.currentThread() == thread) {
+            if (lifecycle >= STOPPING) {
+                throw rejection();
+            }
+            register(task);
+            ready.addLast(task);
+        } else if (!enqueue(task)) {
+            throw rejection();
+        }
+        return task;
+    }
+
+    /**
+     * As {@link #spawn(String, Callable)}, but on this loop's thread the first step runs at once, inside
+     * this call, until the body first suspends or finishes (asyncio's {@code eager_start=True}); the
+     * returned task may already be done. From another thread it is an ordinary spawn.
+     */
+    public <T> Task<T> spawnEager(String name, Callable<? extends T> body) {
+        if (Thread.currentThread() != thread) {
+            return spawn(name, body);
+        }
+        if (lifecycle >= STOPPING) {
+            throw rejection();
+        }
+        Task<T> task = new Task<>(this, name, body, true);
+        register(task);
+        task.step();
+        return task;
+    }
+
+    /** As {@link #spawnEager(String, Callable)} with a default name. */
+    public <T> Task<T> spawnEager(Callable<? extends T> body) {
+        return spawnEager(null, body);
+    }
+
+    void register(Task<?> task) {
+        task.registered = true;
+        task.nextLive = liveHead;
+        if (liveHead != null) {
+            liveHead.prevLive = task;
+        }
+        liveHead = task;
+        liveCount++;
+    }
+
+    void unregister(Task<?> task) {
+        if (task.prevLive != null) {
+            task.prevLive.nextLive = task.nextLive;
+        } else if (liveHead == task) {
+            liveHead = task.nextLive;
+        }
+        if (task.nextLive != null) {
+            task.nextLive.prevLive = task.prevLive;
+        }
+        task.prevLive = task.nextLive = null;
+        task.registered = false;
+        liveCount--;
+    }
+
+    /**
+     * The coroutine tasks of this loop that are not done, oldest first (asyncio's {@code
+     * all_tasks(loop)}). On the loop it reads the registry directly; from another thread it asks the
+     * loop and waits for the answer.
+     */
+    public List<Task<?>> allTasks() {
+        if (Thread.currentThread() == thread) {
+            return liveTasks();
+        }
+        return submit(this::liveTasks).join();
+    }
+
+    private List<Task<?>> liveTasks() {
+        List<Task<?>> tasks = new ArrayList<>(liveCount);
+        for (Task<?> t = liveHead; t != null; t = t.nextLive) {
+            tasks.add(t);
+        }
+        Collections.reverse(tasks);
+        return tasks;
     }
 
     void report(String message, Throwable failure, Object source) {

@@ -71,6 +71,7 @@ public final class Promise<T> extends BaseAwaitable<T> {
     /** Cancels at once unless already done; callbacks then run on the loop. Safe from any thread. */
     @Override
     public boolean cancel(String message) {
+        markRetrieved();
         if (!claim()) {
             return false;
         }

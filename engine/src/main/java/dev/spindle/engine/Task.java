@@ -1,20 +1,29 @@
 package dev.spindle.engine;
 
+import dev.spindle.engine.internal.Coroutines;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A unit of work run on one {@link EventLoop} (asyncio's {@code Task}).
+ * A unit of work that runs on one {@link EventLoop} (asyncio's {@code Task}).
  *
- * <p>A run-to-completion task ({@link EventLoop#submit}) runs its body once, in one step. Cancellation
- * follows asyncio: {@link #cancel(String)} from any thread only records a request and returns {@code
- * true} while the task is not done; the loop delivers it at the task's next step. A task cancelled
- * before its first step never runs its body; one cancelled while running ends CANCELLED even if the body
- * then returns a value. A body that throws {@link CancelledException} also ends the task CANCELLED.
+ * <p>Two kinds share this class. A <b>run-to-completion</b> task ({@link EventLoop#submit}) runs its
+ * body in one step. A <b>coroutine</b> task ({@link EventLoop#spawn}) runs its body inside a
+ * continuation on its loop thread and may suspend at {@link Async#await}, {@link Async#sleep} and
+ * {@link Async#yieldNow}; each resumption is one step.
+ *
+ * <p>Cancellation follows asyncio. {@link #cancel(String)}, from any thread, returns {@code false} once
+ * the task is done; otherwise it counts the request ({@link #cancelling()}) and returns {@code true}. The
+ * request is delivered on the loop: a suspended coroutine has what it awaits cancelled, so it wakes with
+ * {@link CancelledException} at that await (and a task it awaits, on any loop, is cancelled in turn); a
+ * task not yet started never runs its body; a task cancelled while running gets the exception at its
+ * next await, or ends CANCELLED if it returns first. A coroutine may catch the exception and go on: the
+ * request is one-shot.
  *
  * <p>Results are read with the {@link Awaitable} methods. The terminal transition happens on the loop;
- * done callbacks then run on the loop in registration order.
+ * done callbacks then run on the loop in registration order. A task's body, callbacks and timers all run
+ * on its loop thread.
  *
  * @param <T> the type of the value
  */
@@ -24,19 +33,41 @@ public final class Task<T> extends BaseAwaitable<T> {
     private static final AtomicLong NEXT_ID = new AtomicLong(1);
 
     private final Callable<? extends T> body;
+    /** The continuation of a coroutine task; {@code null} for a run-to-completion task. */
+    private final Object coroutine;
+
     private volatile String name;
     private final long id;
+    private final long createdNanos;
 
-    Task(EventLoop loop, String name, Callable<? extends T> body) {
+    // Loop-confined after creation.
+    private Context context;
+    /** What the suspended coroutine awaits, whose cancellation delivers a cancel request. */
+    private BaseAwaitable<?> awaiting;
+    /** A resumption that was already on its way when a suspension failed; the next step ignores it. */
+    private boolean staleResume;
+    /** Links of the loop's registry of live coroutine tasks. */
+    Task<?> prevLive;
+
+    Task<?> nextLive;
+    boolean registered;
+
+    /** Delivers cancel requests made off the loop; created on the first such request. */
+    private volatile Runnable cancelDelivery;
+
+    Task(EventLoop loop, String name, Callable<? extends T> body, boolean coroutine) {
         super(loop);
         this.body = Objects.requireNonNull(body, "body");
         this.name = name;
         this.id = name == null ? NEXT_ID.getAndIncrement() : 0;
+        this.context = ContextKey.current();
+        this.createdNanos = loop.time();
+        this.coroutine = coroutine ? Coroutines.create(this::runBody) : null;
     }
 
     /**
-     * The task running on the calling thread's loop right now, or {@code null} when the caller is not
-     * inside a task step.
+     * The task whose step is running on the calling thread, or {@code null} when the caller is not
+     * inside a task step (a plain callback, or a thread outside the engine).
      */
     public static Task<?> current() {
         EventLoop loop = EventLoop.current();
@@ -54,13 +85,27 @@ public final class Task<T> extends BaseAwaitable<T> {
         this.name = Objects.requireNonNull(name, "name");
     }
 
+    /** Whether this is a coroutine task, which may suspend. */
+    public boolean isCoroutine() {
+        return coroutine != null;
+    }
+
+    /** When the task was created, on its loop's clock ({@link EventLoop#time()}). */
+    public long createdNanos() {
+        return createdNanos;
+    }
+
     /**
-     * Requests cancellation; safe from any thread. Returns {@code false} if the task is done; otherwise
-     * counts the request ({@link #cancelling()}) and returns {@code true}, even if a request is already
-     * pending. Delivery happens on the loop, at the task's next step.
+     * What the task is suspended on right now, or {@code null}. Exact on the task's loop, a hint
+     * elsewhere.
      */
+    public Awaitable<?> awaiting() {
+        return awaiting;
+    }
+
     @Override
     public boolean cancel(String message) {
+        markRetrieved();
         for (; ; ) {
             int w = word();
             if (isTerminal(stateOf(w))) {
@@ -68,9 +113,21 @@ public final class Task<T> extends BaseAwaitable<T> {
             }
             cancelMessage = message;
             if (casWord(w, (w + ONE_CANCEL) | MUST_CANCEL)) {
-                return true;
+                break;
             }
         }
+        if (coroutine != null) {
+            if (loop.inLoop()) {
+                deliverCancel();
+            } else {
+                Runnable delivery = cancelDelivery;
+                if (delivery == null) {
+                    cancelDelivery = delivery = this::deliverCancel;
+                }
+                loop.sendInternal(delivery);
+            }
+        }
+        return true;
     }
 
     /** The number of cancel requests not yet withdrawn by {@link #uncancel()}. */
@@ -87,8 +144,8 @@ public final class Task<T> extends BaseAwaitable<T> {
      */
     public int uncancel() {
         if (!loop.inLoop()) {
-            throw new IllegalStateException("uncancel() must be called on " + loop.name() + ", the loop of "
-                    + this + ", not on " + Thread.currentThread().getName());
+            throw new IllegalStateException("uncancel() must be called on " + loop.name() + ", the loop of " + this
+                    + ", not on " + Thread.currentThread().getName());
         }
         for (; ; ) {
             int w = word();
@@ -106,21 +163,50 @@ public final class Task<T> extends BaseAwaitable<T> {
         }
     }
 
-    /** Runs the task's step. Called by its loop only. */
+    // ---------------------------------------------------------------------------------------------
+    // Steps, on the loop
+    // ---------------------------------------------------------------------------------------------
+
+    /** Runs the task's next step. Called by its loop only. */
     void step() {
         int w = word();
-        if (isTerminal(stateOf(w))) {
+        int state = stateOf(w);
+        if (isTerminal(state)) {
             return;
         }
-        if ((w & MUST_CANCEL) != 0) {
-            finishOnLoop(CANCELLED, null);
+        if (staleResume) {
+            staleResume = false;
             return;
         }
-        while (!casWord(w, (w & ~STATE_MASK) | RUNNING)) {
-            w = word();
+        if (state == RUNNING) {
+            throw new IllegalStateException(this + " was resumed while running");
         }
+        if (coroutine != null && !registered) {
+            loop.register(this);
+        }
+        setState(RUNNING);
+        EventLoop l = loop;
+        Task<?> previousTask = l.swapCurrentTask(this);
+        Context previousContext = l.swapContext(context);
+        try {
+            if (coroutine == null) {
+                runBody();
+            } else {
+                Coroutines.resume(coroutine);
+            }
+        } finally {
+            context = l.swapContext(previousContext);
+            l.swapCurrentTask(previousTask);
+        }
+    }
+
+    /** The body's frame: inside the continuation for a coroutine task. */
+    private void runBody() {
         T value;
         try {
+            if (consumeMustCancel()) {
+                throw new CancelledException(cancelMessage);
+            }
             value = body.call();
         } catch (Throwable failure) {
             finishFailed(failure);
@@ -140,6 +226,122 @@ public final class Task<T> extends BaseAwaitable<T> {
         finishOnLoop(FAILED, failure);
         if (failure instanceof Error error) {
             loop.engine().fatal(error, this);
+        }
+    }
+
+    @Override
+    void afterTerminal() {
+        if (registered) {
+            loop.unregister(this);
+        }
+    }
+
+    private void setState(int state) {
+        for (; ; ) {
+            int w = word();
+            if (casWord(w, (w & ~STATE_MASK) | state)) {
+                return;
+            }
+        }
+    }
+
+    /** Clears a pending cancel request, returning whether there was one (asyncio's _must_cancel). */
+    private boolean consumeMustCancel() {
+        for (; ; ) {
+            int w = word();
+            if ((w & MUST_CANCEL) == 0) {
+                return false;
+            }
+            if (casWord(w, w & ~MUST_CANCEL)) {
+                return true;
+            }
+        }
+    }
+
+    /** On the loop: delivers a pending cancel request to a suspended coroutine by cancelling its wait. */
+    private void deliverCancel() {
+        int w = word();
+        if ((w & MUST_CANCEL) == 0 || stateOf(w) != SUSPENDED) {
+            return; // not pending, or the next step will see it
+        }
+        BaseAwaitable<?> target = awaiting;
+        if (target != null && target.cancel(cancelMessage)) {
+            consumeMustCancel(); // the wait itself now ends in cancellation
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Suspension, inside this task's coroutine
+    // ---------------------------------------------------------------------------------------------
+
+    /** {@link Async#await}: suspends until {@code target} is done, then reports its outcome. */
+    <R> R await(BaseAwaitable<R> target) {
+        if (target == this) {
+            throw new IllegalStateException("Task cannot await on itself: " + this);
+        }
+        if ((word() & MUST_CANCEL) != 0 && target.cancel(cancelMessage)) {
+            consumeMustCancel(); // cancelled while running: the first wait is cancelled at once
+        }
+        Resume resume = new Resume(target, this, target.loop != loop);
+        awaiting = target;
+        target.push(resume);
+        try {
+            suspend(resume);
+        } finally {
+            awaiting = null;
+        }
+        if (consumeMustCancel()) {
+            throw new CancelledException(cancelMessage);
+        }
+        return target.result();
+    }
+
+    /** {@link Async#yieldNow}: lets every other ready item run, then continues. */
+    void yieldNow() {
+        loop.enqueueReady(this);
+        suspend(null);
+        if (consumeMustCancel()) {
+            throw new CancelledException(cancelMessage);
+        }
+    }
+
+    private void suspend(Resume pending) {
+        setState(SUSPENDED);
+        try {
+            Coroutines.suspend();
+        } catch (IllegalStateException pinned) {
+            setState(RUNNING);
+            if (pending == null || !pending.remove()) {
+                staleResume = true; // its resumption is already queued
+            }
+            throw new IllegalStateException(
+                    name() + " cannot suspend here (" + pinned.getMessage()
+                            + "): a native frame or a critical section is on its stack",
+                    pinned);
+        }
+    }
+
+    /** Resumes a task once what it awaits is done: on the loop as a callback, or by a hop from afar. */
+    static final class Resume extends DoneCallback {
+        private final Task<?> task;
+
+        Resume(BaseAwaitable<?> source, Task<?> task, boolean crossLoop) {
+            super(source, null, crossLoop);
+            this.task = task;
+        }
+
+        @Override
+        void invoke() {
+            if (inline) {
+                task.loop.sendInternal(task);
+            } else {
+                task.step();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "resume " + task.name();
         }
     }
 

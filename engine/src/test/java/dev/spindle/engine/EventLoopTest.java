@@ -184,12 +184,16 @@ class EventLoopTest {
     @Test
     void threadsAreNamedAfterTheirLoops() {
         try (Engine engine = Engine.builder().loops(2).build()) {
-            assertThat(engine.loop(0).submit(() -> Thread.currentThread().getName()).join())
+            assertThat(engine.loop(0)
+                            .submit(() -> Thread.currentThread().getName())
+                            .join())
                     .isEqualTo("spindle-loop-0");
             assertThat(engine.loop(1).name()).isEqualTo("spindle-loop-1");
         }
         try (Engine engine = Engine.builder().loops(1).threadNamePrefix("io-").build()) {
-            assertThat(engine.loop(0).submit(() -> Thread.currentThread().getName()).join())
+            assertThat(engine.loop(0)
+                            .submit(() -> Thread.currentThread().getName())
+                            .join())
                     .isEqualTo("io-0");
         }
     }
@@ -199,7 +203,8 @@ class EventLoopTest {
         String allowed = ThreadAffinity.allowedCpuList();
         assertThat(allowed).as("/proc/thread-self/status is readable on Linux").isNotNull();
         int cpu = lastCpu(allowed);
-        try (Engine engine = Engine.builder().loops(1).loopCpus(cpu).strictPinning(true).build()) {
+        try (Engine engine =
+                Engine.builder().loops(1).loopCpus(cpu).strictPinning(true).build()) {
             String seen = engine.loop(0).submit(ThreadAffinity::allowedCpuList).join();
             assertThat(seen).isEqualTo(Integer.toString(cpu));
         }

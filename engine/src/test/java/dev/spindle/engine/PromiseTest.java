@@ -114,8 +114,7 @@ class PromiseTest {
         assertThatThrownBy(() -> f.setResult("c"))
                 .isInstanceOf(InvalidStateException.class)
                 .hasMessageContaining("already done");
-        assertThatThrownBy(() -> f.setException(new RuntimeException()))
-                .isInstanceOf(InvalidStateException.class);
+        assertThatThrownBy(() -> f.setException(new RuntimeException())).isInstanceOf(InvalidStateException.class);
     }
 
     @Test
@@ -138,7 +137,8 @@ class PromiseTest {
         assertThat(f.isDone()).isTrue();
         assertThatThrownBy(f::result)
                 .isInstanceOf(CancelledException.class)
-                .satisfies(e -> assertThat(((CancelledException) e).cancelMessage()).isEqualTo("stop"));
+                .satisfies(e ->
+                        assertThat(((CancelledException) e).cancelMessage()).isEqualTo("stop"));
         assertThatThrownBy(f::exception).isInstanceOf(CancelledException.class);
         assertThat(f.cancel("again")).isFalse();
     }

@@ -60,12 +60,15 @@ class TaskTest {
             return "ran";
         });
         assertThat(t.cancel("my message")).isTrue();
-        assertThat(t.isDone()).as("cancel is delivered at the next step, not at once").isFalse();
+        assertThat(t.isDone())
+                .as("cancel is delivered at the next step, not at once")
+                .isFalse();
         assertThat(t.cancelling()).isEqualTo(1);
         release.countDown();
         assertThatThrownBy(t::join)
                 .isInstanceOf(CancelledException.class)
-                .satisfies(e -> assertThat(((CancelledException) e).cancelMessage()).isEqualTo("my message"));
+                .satisfies(e ->
+                        assertThat(((CancelledException) e).cancelMessage()).isEqualTo("my message"));
         assertThat(ran).isFalse();
         assertThat(t.isCancelled()).isTrue();
         assertThat(t.cancel()).isFalse();
@@ -86,7 +89,8 @@ class TaskTest {
         CountDownLatch release = blockLoop();
         AtomicReference<Task<String>> target = new AtomicReference<>();
         // Queued before the target, so it runs first and withdraws both requests.
-        Task<Integer> withdraw = loop.submit(() -> target.get().uncancel() * 10 + target.get().uncancel());
+        Task<Integer> withdraw =
+                loop.submit(() -> target.get().uncancel() * 10 + target.get().uncancel());
         Task<String> t = loop.submit(() -> "v");
         target.set(t);
         assertThat(t.cancel()).isTrue();

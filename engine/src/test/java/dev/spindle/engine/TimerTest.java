@@ -169,7 +169,9 @@ class TimerTest {
             EventLoop l0 = virtual.loop(0);
             assertThat(l0.submit(l0::time).join()).isZero();
             Settle.settle(l0);
-            assertThat(auto.nanoTime()).as("no timer pending: time does not move").isZero();
+            assertThat(auto.nanoTime())
+                    .as("no timer pending: time does not move")
+                    .isZero();
             Promise<String> p = l0.newPromise();
             l0.schedule(Duration.ofSeconds(5), () -> p.complete("fired"));
             assertThat(p.join()).isEqualTo("fired");

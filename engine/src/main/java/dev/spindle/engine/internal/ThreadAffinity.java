@@ -67,8 +67,10 @@ public final class ThreadAffinity {
             MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
             int rc = (int) SCHED_SETAFFINITY.invokeExact(state, 0, mask.byteSize(), mask);
             if (rc != 0) {
-                int errno = state.get(ValueLayout.JAVA_INT, Linker.Option.captureStateLayout()
-                        .byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")));
+                int errno = state.get(
+                        ValueLayout.JAVA_INT,
+                        Linker.Option.captureStateLayout()
+                                .byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno")));
                 throw new IllegalStateException("sched_setaffinity(" + cpus + ") failed, errno " + errno);
             }
         } catch (RuntimeException | Error e) {

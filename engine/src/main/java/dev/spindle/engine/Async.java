@@ -1,0 +1,219 @@
+package dev.spindle.engine;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The suspension points of coroutine tasks: {@link #await}, {@link #sleep}, {@link #yieldNow}, and the
+ * asyncio helpers built on them ({@link #shield}, {@link #timeout}, {@link #waitFor}).
+ *
+ * <p>Every method must be called from inside a coroutine task ({@link EventLoop#spawn}); elsewhere it
+ * throws {@link IllegalStateException} ("not inside a coroutine task"), except {@link #await} of
+ * something already done, which just returns its outcome. A pending cancel request is delivered at
+ * these points as a {@link CancelledException}.
+ */
+public final class Async {
+    private Async() {}
+
+    private static Task<?> currentCoroutine(String operation) {
+        Task<?> task = Task.current();
+        if (task == null || !task.isCoroutine()) {
+            throw new IllegalStateException(operation + " is not inside a coroutine task (on "
+                    + Thread.currentThread().getName() + "); spawn the code with EventLoop.spawn");
+        }
+        return task;
+    }
+
+    /**
+     * Waits for {@code awaitable} and returns its value, or throws its failure (unchecked as is, checked
+     * wrapped in {@link CompletionException}; {@link CancelledException} if it was cancelled). Something
+     * already done returns at once without suspending. The awaitable may belong to another loop: the task
+     * is resumed on its own loop. Allocates one small node when it suspends.
+     *
+     * @throws IllegalStateException if a task awaits itself, or if called outside a coroutine task while
+     *     {@code awaitable} is not done
+     */
+    public static <T> T await(Awaitable<T> awaitable) {
+        Objects.requireNonNull(awaitable, "awaitable");
+        BaseAwaitable<T> target = (BaseAwaitable<T>) awaitable;
+        if (target.isDone()) {
+            return target.result();
+        }
+        return currentCoroutine("await()").await(target);
+    }
+
+    /**
+     * Suspends the task for {@code delay} on its loop's timer wheel. A zero or negative delay is {@link
+     * #yieldNow()}.
+     */
+    public static void sleep(Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        Task<?> task = currentCoroutine("sleep()");
+        if (delay.isZero() || delay.isNegative()) {
+            task.yieldNow();
+            return;
+        }
+        EventLoop loop = task.loop();
+        Promise<Void> wake = new Promise<>(loop);
+        TimerHandle timer = loop.schedule(delay, () -> wake.complete(null));
+        try {
+            task.await(wake);
+        } finally {
+            timer.cancel();
+        }
+    }
+
+    /**
+     * Lets every other ready task and callback of the loop run, then continues (asyncio's {@code
+     * sleep(0)}). Delivers a pending cancel request.
+     */
+    public static void yieldNow() {
+        currentCoroutine("yieldNow()").yieldNow();
+    }
+
+    /**
+     * Protects {@code inner} from the cancellation of whoever awaits it (asyncio's {@code shield}). If
+     * {@code inner} is done it is returned as is; otherwise a new promise mirrors its outcome, and
+     * cancelling that promise (or the task awaiting it) leaves {@code inner} running. If {@code inner}
+     * then fails, the failure goes to the exception handler, since nobody will read it. Keep a reference
+     * to {@code inner} if you need its outcome. Any thread; the promise belongs to the caller's loop, or
+     * to {@code inner}'s loop when called outside the engine.
+     */
+    public static <T> Awaitable<T> shield(Awaitable<T> inner) {
+        Objects.requireNonNull(inner, "inner");
+        if (inner.isDone()) {
+            return inner;
+        }
+        EventLoop here = EventLoop.current();
+        Promise<T> outer = new Promise<>(here != null ? here : inner.loop());
+        inner.onDone(done -> {
+            if (outer.isDone()) {
+                if (outer.isCancelled() && !done.isCancelled() && done.exception() != null) {
+                    reportShielded((BaseAwaitable<?>) done);
+                }
+                return;
+            }
+            if (done.isCancelled()) {
+                outer.cancel();
+            } else if (done.exception() != null) {
+                outer.fail(done.exception());
+            } else {
+                outer.complete(done.result());
+            }
+        });
+        return outer;
+    }
+
+    private static void reportShielded(BaseAwaitable<?> inner) {
+        if (inner.claimShieldReport()) {
+            Throwable error = inner.exception();
+            inner.loop.report(error.getClass().getSimpleName() + " exception in shielded future", error, inner);
+        }
+    }
+
+    /** The body of a {@link #timeout} scope. */
+    @FunctionalInterface
+    public interface ScopeBody<T> {
+        /** Runs inside the scope, which it may {@linkplain Timeout#reschedule reschedule}. */
+        T run(Timeout scope) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} in a timeout scope (asyncio's {@code async with timeout(delay)}): when {@code
+     * delay} passes, the task is cancelled, and the {@link CancelledException} leaving the body becomes a
+     * {@link TaskTimeoutException}. The body may reschedule the scope and ask whether it {@linkplain
+     * Timeout#expired() expired}. If the body catches the cancellation and returns normally, its value is
+     * returned. Another exception leaving an expired body propagates with the timeout added as
+     * suppressed. Nested scopes: only the one whose deadline caused the cancellation converts it.
+     */
+    public static <T> T timeout(Duration delay, ScopeBody<T> body) {
+        Objects.requireNonNull(delay, "delay");
+        Task<?> task = currentCoroutine("timeout()");
+        return timeoutAt(EventLoop.saturatedAdd(task.loop().time(), EventLoop.saturatedNanos(delay)), body);
+    }
+
+    /** As {@link #timeout}, with an absolute deadline on the loop's clock ({@link Long#MAX_VALUE}: none). */
+    public static <T> T timeoutAt(long deadline, ScopeBody<T> body) {
+        Objects.requireNonNull(body, "body");
+        Task<?> task = currentCoroutine("timeoutAt()");
+        Timeout scope = new Timeout(task, deadline);
+        scope.enter();
+        T value;
+        try {
+            value = body.run(scope);
+        } catch (Throwable failure) {
+            throw sneaky(scope.exit(failure));
+        }
+        Throwable replaced = scope.exit(null);
+        if (replaced != null) {
+            throw sneaky(replaced);
+        }
+        return value;
+    }
+
+    /**
+     * Waits for {@code awaitable} at most {@code timeout} (asyncio's {@code wait_for}). On time-out the
+     * awaitable is cancelled and, once it has really finished, {@link TaskTimeoutException} is thrown,
+     * unless it swallowed the cancellation and produced a value, which is then returned. Cancelling the
+     * waiting task cancels the awaitable too. A zero or negative timeout cancels a pending awaitable at
+     * once and waits for it.
+     */
+    public static <T> T waitFor(Awaitable<T> awaitable, Duration timeout) {
+        Objects.requireNonNull(awaitable, "awaitable");
+        Objects.requireNonNull(timeout, "timeout");
+        Task<?> task = currentCoroutine("waitFor()");
+        if (timeout.isZero() || timeout.isNegative()) {
+            if (awaitable.isDone()) {
+                return awaitable.result();
+            }
+            awaitable.cancel();
+            awaitUntilDone(task, (BaseAwaitable<T>) awaitable);
+            try {
+                return awaitable.result();
+            } catch (CancelledException cancelled) {
+                throw new TaskTimeoutException("timed out", cancelled);
+            }
+        }
+        return timeout(timeout, scope -> await(awaitable));
+    }
+
+    /**
+     * Runs {@code body} inline in the calling task with a time limit (asyncio's {@code wait_for} of a
+     * coroutine). With a zero or negative timeout the body never starts.
+     */
+    public static <T> T waitFor(Duration timeout, Callable<T> body) {
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(body, "body");
+        currentCoroutine("waitFor()");
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new TaskTimeoutException("timed out", new CancelledException(null));
+        }
+        return timeout(timeout, scope -> body.call());
+    }
+
+    /** Waits until {@code target} is done without reporting its outcome, delivering cancels to it. */
+    private static void awaitUntilDone(Task<?> task, BaseAwaitable<?> target) {
+        CancelledException pending = null;
+        while (!target.isDone()) {
+            try {
+                task.await(target);
+            } catch (CancelledException e) {
+                if (!target.isDone()) {
+                    pending = e; // the waiter was cancelled: keep waiting for the target, then rethrow
+                }
+            } catch (RuntimeException | Error outcome) {
+                // The target's own failure: the caller reads it.
+            }
+        }
+        if (pending != null) {
+            throw pending;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
+        throw (E) t;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.spindle.engine;
+
+import java.util.Objects;
+
+/**
+ * A context variable (asyncio's {@code contextvars.ContextVar}): a value that follows a task.
+ *
+ * <p>A task copies its creator's context when it is created, sees it on every step, and changes only its
+ * own copy: a value it sets survives its awaits but never leaks back to its creator, its siblings or the
+ * done callbacks of others. A done callback runs in a copy of the context its registrant had when it
+ * registered. Outside any loop, each thread has its own context, which a task spawned from that thread
+ * copies (so {@link Engine#run} hands the caller's context to the main task).
+ *
+ * <p>Copying a context costs nothing (contexts are immutable); {@link #set} allocates a new context of
+ * the size of the number of keys set.
+ *
+ * @param <T> the type of the value
+ */
+public final class ContextKey<T> {
+    private static final Object MISSING = new Object();
+    private static final ThreadLocal<Context> OUTSIDE_LOOPS = ThreadLocal.withInitial(() -> Context.EMPTY);
+
+    private final String name;
+    private final T defaultValue;
+
+    private ContextKey(String name, T defaultValue) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.defaultValue = defaultValue;
+    }
+
+    /** A key with no default: {@link #get()} returns {@code null} where it is unset. */
+    public static <T> ContextKey<T> named(String name) {
+        return new ContextKey<>(name, null);
+    }
+
+    /** A key whose {@link #get()} returns {@code defaultValue} where it is unset. */
+    public static <T> ContextKey<T> withDefault(String name, T defaultValue) {
+        return new ContextKey<>(name, defaultValue);
+    }
+
+    /** The key's name. */
+    public String name() {
+        return name;
+    }
+
+    /** The value in the current context, or the default. */
+    @SuppressWarnings("unchecked")
+    public T get() {
+        Object v = current().get(this, MISSING);
+        return v == MISSING ? defaultValue : (T) v;
+    }
+
+    /** Whether the current context has a value for this key. */
+    public boolean isSet() {
+        return current().get(this, MISSING) != MISSING;
+    }
+
+    /** Sets the value in the current context only. */
+    public void set(T value) {
+        update(current().with(this, value));
+    }
+
+    /** Removes the value from the current context only. */
+    public void remove() {
+        update(current().without(this));
+    }
+
+    static Context current() {
+        EventLoop loop = EventLoop.current();
+        return loop != null ? loop.context() : OUTSIDE_LOOPS.get();
+    }
+
+    private static void update(Context context) {
+        EventLoop loop = EventLoop.current();
+        if (loop != null) {
+            loop.setContext(context);
+        } else {
+            OUTSIDE_LOOPS.set(context);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ContextKey[" + name + "]";
+    }
+}

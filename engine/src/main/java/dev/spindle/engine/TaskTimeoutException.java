@@ -1,0 +1,14 @@
+package dev.spindle.engine;
+
+/**
+ * A {@link Async#timeout} scope or {@link Async#waitFor} ran out of time (asyncio's {@code
+ * TimeoutError}). Its cause is the {@link CancelledException} that interrupted the work.
+ */
+public class TaskTimeoutException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** Creates an exception with {@code message} and {@code cause}. */
+    public TaskTimeoutException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

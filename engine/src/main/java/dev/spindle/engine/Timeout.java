@@ -1,0 +1,127 @@
+package dev.spindle.engine;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The scope of one {@link Async#timeout} block (asyncio's {@code asyncio.Timeout}): it cancels its task
+ * when the deadline passes and turns the resulting {@link CancelledException} into a {@link
+ * TaskTimeoutException} as the block exits. Loop-confined: use it only inside its own block.
+ *
+ * <pre>
+ *   CREATED ──enter──► ACTIVE ──deadline──► EXPIRING ──exit──► EXPIRED
+ *                        └──────────────exit─────────────────► FINISHED
+ * </pre>
+ */
+public final class Timeout {
+    enum State {
+        CREATED,
+        ACTIVE,
+        EXPIRING,
+        EXPIRED,
+        FINISHED
+    }
+
+    private final Task<?> task;
+    private final EventLoop loop;
+    private State state = State.CREATED;
+    private long when;
+    private int cancellingAtEntry;
+    private TimerHandle timer;
+
+    Timeout(Task<?> task, long when) {
+        this.task = task;
+        this.loop = task.loop();
+        this.when = when;
+    }
+
+    /** Enters the scope: remembers the task's cancel count and arms the timer. */
+    void enter() {
+        if (state != State.CREATED) {
+            throw new IllegalStateException("Timeout has already been entered");
+        }
+        state = State.ACTIVE;
+        cancellingAtEntry = task.cancelling();
+        arm();
+    }
+
+    private void arm() {
+        if (when == Long.MAX_VALUE) {
+            return; // no deadline
+        }
+        timer = loop.scheduleAt(when, this::expire);
+    }
+
+    private void expire() {
+        task.cancel();
+        state = State.EXPIRING;
+    }
+
+    /** The deadline on the loop's clock, or {@link Long#MAX_VALUE} for none. */
+    public long when() {
+        return when;
+    }
+
+    /**
+     * Moves the deadline to {@code deadline} on the loop's clock ({@link Long#MAX_VALUE}: none).
+     *
+     * @throws IllegalStateException unless the scope is active, naming its state
+     */
+    public void rescheduleAt(long deadline) {
+        switch (state) {
+            case ACTIVE -> {}
+            case CREATED -> throw new IllegalStateException("Timeout has not been entered");
+            case EXPIRING -> throw new IllegalStateException("Timeout is expiring");
+            case EXPIRED -> throw new IllegalStateException("Timeout has expired");
+            case FINISHED -> throw new IllegalStateException("Timeout has finished");
+        }
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+        when = deadline;
+        arm();
+    }
+
+    /** Moves the deadline to {@code delay} from now. */
+    public void reschedule(Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        rescheduleAt(EventLoop.saturatedAdd(loop.time(), EventLoop.saturatedNanos(delay)));
+    }
+
+    /** Whether the deadline passed and the scope cancelled its task. */
+    public boolean expired() {
+        return state == State.EXPIRING || state == State.EXPIRED;
+    }
+
+    /**
+     * Leaves the scope. Returns the exception to propagate instead of {@code failure} (which may be
+     * {@code null} when the block returned normally).
+     */
+    Throwable exit(Throwable failure) {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+        if (state != State.EXPIRING) {
+            state = State.FINISHED;
+            return failure;
+        }
+        state = State.EXPIRED;
+        // Only the scope whose own request accounts for the cancellation converts it; an inner scope
+        // that also expired, or an outside cancel, leaves the count above our entry snapshot.
+        if (task.uncancel() <= cancellingAtEntry && failure != null) {
+            TaskTimeoutException timeout = new TaskTimeoutException("timed out", failure);
+            if (failure instanceof CancelledException) {
+                return timeout;
+            }
+            failure.addSuppressed(timeout);
+        }
+        return failure;
+    }
+
+    @Override
+    public String toString() {
+        return "Timeout[" + state.name().toLowerCase(java.util.Locale.ROOT) + " when=" + when + "]";
+    }
+}
