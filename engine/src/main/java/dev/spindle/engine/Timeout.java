@@ -111,11 +111,12 @@ public final class Timeout {
         // Only the scope whose own request accounts for the cancellation converts it; an inner scope
         // that also expired, or an outside cancel, leaves the count above our entry snapshot.
         if (task.uncancel() <= cancellingAtEntry && failure != null) {
-            TaskTimeoutException timeout = new TaskTimeoutException("timed out", failure);
             if (failure instanceof CancelledException) {
-                return timeout;
+                return new TaskTimeoutException("timed out", failure);
             }
-            failure.addSuppressed(timeout);
+            // Another exception replaced the cancellation on its way out (a failing finally block):
+            // it stays in flight, carrying the timeout, caused by the cancellation, as suppressed.
+            failure.addSuppressed(new TaskTimeoutException("timed out", new CancelledException(null)));
         }
         return failure;
     }
