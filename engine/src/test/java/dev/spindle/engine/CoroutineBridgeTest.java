@@ -73,4 +73,16 @@ class CoroutineBridgeTest extends LoopTestSupport {
                 .contains(
                         "spawn: coroutine tasks need the JVM flag --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED");
     }
+
+    @Test
+    void aTaskMaySuspendWhileHoldingAMonitor() {
+        Object lock = new Object();
+        Task<String> t = loop.spawn(() -> {
+            synchronized (lock) {
+                Async.yieldNow();
+                return "suspended inside synchronized";
+            }
+        });
+        assertThat(t.join()).isEqualTo("suspended inside synchronized");
+    }
 }
