@@ -115,7 +115,9 @@ public final class TimerWheel<T extends TimerNode> {
         Objects.requireNonNull(timer, "timer");
         if (timer.owner != null) {
             throw new IllegalStateException(
-                    timer.owner == this ? "timer is already scheduled in this wheel" : "timer is scheduled in another wheel");
+                    timer.owner == this
+                            ? "timer is already scheduled in this wheel"
+                            : "timer is scheduled in another wheel");
         }
         long tick = tickOf(deadline);
         int bucket = (int) (tick > currentTick ? tick : currentTick) & mask;

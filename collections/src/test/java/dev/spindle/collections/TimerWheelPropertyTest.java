@@ -1,26 +1,35 @@
 package dev.spindle.collections;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Runs random sequences of schedule, cancel (live and stale stamps), poll (with limits, handlers that
  * reschedule, cancel, schedule or throw) and nextDeadline against a reference model built on {@link
  * PriorityQueue} ordered by (deadline, sequence). Every delivery is checked in lockstep, inside the
  * handler, against the model's next due entry.
+ *
+ * <p>Each scenario is generated from one fixed seed by {@link SplittableRandom}, so every run checks the
+ * same {@value #SCENARIOS} scenarios, seeds 0 to 4999. The seed picks the wheel shape ({@code seed %
+ * 200}: every combination of tick, wheel size, start time and per-operation {@code nextDeadline} check,
+ * 25 seeds each) and the random operations. A failure names the seed and the index of the failing
+ * operation; {@code -Dspindle.seed=<seed>} runs that scenario alone.
  */
 class TimerWheelPropertyTest {
     private static final int TIMERS = 12;
@@ -65,45 +74,89 @@ class TimerWheelPropertyTest {
 
     record Check() implements Op {}
 
-    @Property(tries = 1500)
-    void wheelDeliversExactlyWhatThePriorityQueueModelPops(
-            @ForAll("configs") Config config, @ForAll("operations") List<Op> operations) {
-        new Run(config).execute(operations);
+    private static final int SCENARIOS = 5000;
+    private static final int MAX_OPERATIONS = 150;
+
+    /** Every wheel shape; scenario {@code seed} runs on shape {@code seed % CONFIGS.size()}. */
+    private static final List<Config> CONFIGS = configs();
+
+    private static List<Config> configs() {
+        List<Config> configs = new ArrayList<>();
+        for (long tick : new long[] {1, 2, 5, 10}) {
+            for (int buckets : new int[] {1, 2, 4, 8, 16}) {
+                for (StartKind start : StartKind.values()) {
+                    configs.add(new Config(tick, buckets, start, true));
+                    configs.add(new Config(tick, buckets, start, false));
+                }
+            }
+        }
+        return List.copyOf(configs);
     }
 
-    @Provide
-    Arbitrary<Config> configs() {
-        return Combinators.combine(
-                        Arbitraries.of(1L, 2L, 5L, 10L),
-                        Arbitraries.of(1, 2, 4, 8, 16),
-                        Arbitraries.of(StartKind.class),
-                        Arbitraries.of(true, false))
-                .as(Config::new);
+    private static int shapeOf(long seed) {
+        return (int) Math.floorMod(seed, CONFIGS.size());
     }
 
-    @Provide
-    Arbitrary<List<Op>> operations() {
-        Arbitrary<Integer> timer = Arbitraries.integers().between(0, TIMERS - 1);
-        Arbitrary<Integer> random = Arbitraries.integers().between(0, Integer.MAX_VALUE);
-        Arbitrary<Op> schedule = Combinators.combine(timer, Arbitraries.of(DelayKind.class), random)
-                .as(Schedule::new);
-        Arbitrary<Op> cancel = Combinators.combine(timer, Arbitraries.integers().between(-1, 3))
-                .as(Cancel::new);
-        Arbitrary<Integer> limit = Arbitraries.frequencyOf(
-                Tuple.of(4, Arbitraries.just(Integer.MAX_VALUE)),
-                Tuple.of(1, Arbitraries.integers().between(0, 3)));
-        Arbitrary<Op> advance = Combinators.combine(
-                        Arbitraries.of(AdvanceKind.class), random, limit, Arbitraries.longs())
-                .as(Advance::new);
-        Arbitrary<Op> check = Arbitraries.just(new Check());
-        return Arbitraries.frequencyOf(
-                        Tuple.of(6, schedule),
-                        Tuple.of(2, cancel),
-                        Tuple.of(3, advance),
-                        Tuple.of(1, check))
-                .list()
-                .ofMinSize(1)
-                .ofMaxSize(150);
+    /** Every shape index with its config; only the replayed seed's shape under {@code -Dspindle.seed}. */
+    static Stream<Arguments> shapes() {
+        Long replay = SeededScenarios.replaySeed();
+        IntStream shapes = replay != null ? IntStream.of(shapeOf(replay)) : IntStream.range(0, CONFIGS.size());
+        return shapes.mapToObj(shape -> Arguments.of(shape, CONFIGS.get(shape)));
+    }
+
+    /**
+     * Runs the 25 seeds of one shape ({@code shape}, {@code shape + 200}, ... below {@value #SCENARIOS}),
+     * one scenario each; a failure lists the failing seeds and details the first.
+     */
+    @ParameterizedTest(name = "shape {0}: {1}")
+    @MethodSource("shapes")
+    void wheelDeliversExactlyWhatThePriorityQueueModelPops(int shape, Config config) {
+        SeededScenarios.runAll(
+                SeededScenarios.seeds(shape, SCENARIOS, CONFIGS.size()),
+                seed -> new Run(seed, config).execute(operations(new SplittableRandom(seed))));
+    }
+
+    /**
+     * Between 1 and {@value #MAX_OPERATIONS} operations, one in ten runs short and one in ten long;
+     * schedule, cancel, advance and check in proportions 6 : 2 : 3 : 1.
+     */
+    static List<Op> operations(SplittableRandom random) {
+        int count = switch (random.nextInt(10)) {
+            case 0 -> 1 + random.nextInt(12);
+            case 1 -> MAX_OPERATIONS;
+            default -> 1 + random.nextInt(MAX_OPERATIONS);
+        };
+        List<Op> operations = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int pick = random.nextInt(12);
+            Op op;
+            if (pick < 6) {
+                op = new Schedule(random.nextInt(TIMERS), pickOf(random, DelayKind.values()), randomInt(random));
+            } else if (pick < 8) {
+                op = new Cancel(random.nextInt(TIMERS), random.nextInt(-1, 4));
+            } else if (pick < 11) {
+                int limit = random.nextInt(5) == 0 ? random.nextInt(4) : Integer.MAX_VALUE;
+                long handlerSeed = random.nextInt(4) == 0 ? 0 : random.nextLong();
+                op = new Advance(pickOf(random, AdvanceKind.values()), randomInt(random), limit, handlerSeed);
+            } else {
+                op = new Check();
+            }
+            operations.add(op);
+        }
+        return operations;
+    }
+
+    private static <E> E pickOf(SplittableRandom random, E[] values) {
+        return values[random.nextInt(values.length)];
+    }
+
+    /** A value in [0, Integer.MAX_VALUE], one in eight an edge value. */
+    private static int randomInt(SplittableRandom random) {
+        if (random.nextInt(8) == 0) {
+            int[] edges = {0, 1, 2, Integer.MAX_VALUE - 1, Integer.MAX_VALUE};
+            return edges[random.nextInt(edges.length)];
+        }
+        return random.nextInt() & Integer.MAX_VALUE;
     }
 
     private static long saturatedAdd(long a, long b) {
@@ -114,10 +167,19 @@ class TimerWheelPropertyTest {
         }
     }
 
+    /** Thrown by a handler on purpose; no stack trace, so throwing is cheap. */
+    private static final class HandlerFailure extends RuntimeException {
+        HandlerFailure() {
+            super("handler failure", null, false, false);
+        }
+    }
+
     /** One live scheduling in the model. */
     record Entry(int timer, long deadline, long seq, long stamp) {}
 
     private static final class Run {
+        private final long seed;
+        private final Config config;
         private final long tick;
         private final long turn;
         private final boolean checkEveryOp;
@@ -125,13 +187,15 @@ class TimerWheelPropertyTest {
         private final TestTimer[] timers = new TestTimer[TIMERS];
         private final List<List<Long>> stamps = new ArrayList<>();
 
-        private final PriorityQueue<Entry> queue = new PriorityQueue<>(
-                Comparator.comparingLong(Entry::deadline).thenComparingLong(Entry::seq));
+        private final PriorityQueue<Entry> queue =
+                new PriorityQueue<>(Comparator.comparingLong(Entry::deadline).thenComparingLong(Entry::seq));
         private final Entry[] live = new Entry[TIMERS];
         private long seq;
         private long now;
 
-        Run(Config config) {
+        Run(long seed, Config config) {
+            this.seed = seed;
+            this.config = config;
             tick = config.tickNanos();
             turn = tick * config.ticksPerWheel();
             checkEveryOp = config.checkEveryOp();
@@ -150,22 +214,37 @@ class TimerWheelPropertyTest {
         }
 
         void execute(List<Op> operations) {
-            for (Op op : operations) {
-                switch (op) {
-                    case Schedule s -> schedule(s.timer(), delay(s.kind(), s.random()));
-                    case Cancel c -> cancel(c.timer(), c.stampAge());
-                    case Advance a -> advance(a);
-                    case Check c -> assertThat(wheel.nextDeadline()).isEqualTo(modelNextDeadline());
-                }
-                assertThat(wheel.size()).isEqualTo(queue.size() + dueLeft());
-                if (checkEveryOp) {
-                    assertThat(wheel.nextDeadline()).isEqualTo(modelNextDeadline());
+            for (int i = 0; i < operations.size(); i++) {
+                Op op = operations.get(i);
+                try {
+                    switch (op) {
+                        case Schedule s -> schedule(s.timer(), delay(s.kind(), s.random()));
+                        case Cancel c -> cancel(c.timer(), c.stampAge());
+                        case Advance a -> advance(a);
+                        case Check c -> assertEquals(modelNextDeadline(), wheel.nextDeadline(), "nextDeadline");
+                    }
+                    assertEquals(queue.size() + dueLeft(), wheel.size(), "size");
+                    if (checkEveryOp) {
+                        assertEquals(modelNextDeadline(), wheel.nextDeadline(), "nextDeadline");
+                    }
+                } catch (RuntimeException | AssertionError failure) {
+                    throw replayable(i + " of " + operations.size() + " (" + op + ")", failure);
                 }
             }
-            // Every timer, clamped ones included, is delivered by the end of time.
-            poll(Long.MAX_VALUE, Integer.MAX_VALUE, 0);
-            assertThat(wheel.isEmpty()).isTrue();
-            assertThat(wheel.nextDeadline()).isEqualTo(Long.MAX_VALUE);
+            try {
+                // Every timer, clamped ones included, is delivered by the end of time.
+                poll(Long.MAX_VALUE, Integer.MAX_VALUE, 0);
+                assertTrue(wheel.isEmpty(), "empty at the end of time");
+                assertEquals(Long.MAX_VALUE, wheel.nextDeadline(), "nextDeadline when empty");
+            } catch (RuntimeException | AssertionError failure) {
+                throw replayable(operations.size() + " (final poll at Long.MAX_VALUE)", failure);
+            }
+        }
+
+        private AssertionError replayable(String operation, Throwable failure) {
+            return new AssertionError(
+                    "seed " + seed + ", operation " + operation + ", " + config + ", now " + now + ": " + failure,
+                    failure);
         }
 
         private long delay(DelayKind kind, int random) {
@@ -183,15 +262,18 @@ class TimerWheelPropertyTest {
         private void schedule(int index, long delay) {
             TestTimer timer = timers[index];
             if (live[index] != null) {
-                assertThatThrownBy(() -> wheel.scheduleAfter(timer, delay, now))
-                        .isInstanceOf(IllegalStateException.class);
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> wheel.scheduleAfter(timer, delay, now),
+                        "scheduling a scheduled timer");
                 return;
             }
             long stamp = wheel.scheduleAfter(timer, delay, now);
-            assertThat(stamp).isNotZero().isNotIn(stamps.get(index));
+            assertNotEquals(0, stamp, "stamp");
+            assertFalse(stamps.get(index).contains(stamp), () -> "stamp " + stamp + " reused");
             stamps.get(index).add(stamp);
             Entry entry = new Entry(index, saturatedAdd(now, delay), seq++, stamp);
-            assertThat(timer.deadline()).isEqualTo(entry.deadline());
+            assertEquals(entry.deadline(), timer.deadline(), "deadline");
             live[index] = entry;
             queue.add(entry);
         }
@@ -209,12 +291,12 @@ class TimerWheelPropertyTest {
                 expected = entry != null && entry.stamp() == stamp;
                 actual = wheel.cancel(timers[index], stamp);
             }
-            assertThat(actual).isEqualTo(expected);
+            assertEquals(expected, actual, "cancel result");
             if (expected) {
                 live[index] = null;
                 queue.remove(entry);
             }
-            assertThat(timers[index].isScheduled()).isEqualTo(live[index] != null);
+            assertEquals(live[index] != null, timers[index].isScheduled(), "isScheduled after cancel");
         }
 
         private void advance(Advance advance) {
@@ -254,34 +336,39 @@ class TimerWheelPropertyTest {
             SplittableRandom random = new SplittableRandom(handlerSeed);
             int throwAt = handlerSeed == 0 || random.nextInt(4) != 0 ? -1 : random.nextInt(4);
             int[] delivered = {0};
-            RuntimeException failure = new RuntimeException("handler failure");
+            HandlerFailure[] failure = {null};
             int returned;
             boolean threw = false;
             try {
-                returned = wheel.poll(now, timer -> {
-                    Entry expected = nextLiveDue();
-                    assertThat(expected).as("delivered %s but nothing is due", timer).isNotNull();
-                    assertThat(timer.name).isEqualTo(Integer.toString(expected.timer()));
-                    assertThat(timer.isScheduled()).isFalse();
-                    assertThat(timer.deadline()).isLessThanOrEqualTo(now);
-                    live[expected.timer()] = null;
-                    dueCursor++;
-                    if (delivered[0]++ == throwAt) {
-                        throw failure;
-                    }
-                    if (handlerSeed != 0) {
-                        actInHandler(random);
-                    }
-                });
+                returned = wheel.poll(
+                        now,
+                        timer -> {
+                            Entry expected = nextLiveDue();
+                            assertNotNull(expected, () -> "delivered " + timer + " but nothing is due");
+                            assertEquals(Integer.toString(expected.timer()), timer.name, "delivered timer");
+                            assertFalse(timer.isScheduled(), "delivered timer still scheduled");
+                            assertTrue(timer.deadline() <= now, () -> "delivered early: " + timer.deadline());
+                            live[expected.timer()] = null;
+                            dueCursor++;
+                            if (delivered[0]++ == throwAt) {
+                                throw failure[0] = new HandlerFailure();
+                            }
+                            if (handlerSeed != 0) {
+                                actInHandler(random);
+                            }
+                        },
+                        limit);
             } catch (RuntimeException thrown) {
-                assertThat(thrown).isSameAs(failure);
+                if (thrown != failure[0]) {
+                    throw new AssertionError("unexpected exception out of poll: " + thrown, thrown);
+                }
                 threw = true;
                 returned = delivered[0];
             }
-            assertThat(returned).isEqualTo(delivered[0]);
-            assertThat(returned).isLessThanOrEqualTo(limit);
+            assertEquals(delivered[0], returned, "poll result");
+            assertTrue(returned <= limit, "poll delivered beyond its limit");
             if (returned < limit && !threw) {
-                assertThat(nextLiveDue()).as("a due timer was left undelivered").isNull();
+                assertNull(nextLiveDue(), "a due timer was left undelivered");
             }
             for (int i = dueCursor; i < due.size(); i++) {
                 Entry entry = due.get(i);
@@ -315,13 +402,13 @@ class TimerWheelPropertyTest {
                 case 2 -> {
                     Entry entry = live[index];
                     boolean expected = entry != null;
-                    assertThat(wheel.cancel(timers[index])).isEqualTo(expected);
+                    assertEquals(expected, wheel.cancel(timers[index]), "cancel result in handler");
                     if (expected) {
                         live[index] = null;
                         queue.remove(entry);
                     }
                 }
-                case 3 -> assertThat(wheel.nextDeadline()).isEqualTo(modelNextDeadline());
+                case 3 -> assertEquals(modelNextDeadline(), wheel.nextDeadline(), "nextDeadline in handler");
                 default -> {}
             }
         }

@@ -62,15 +62,21 @@ class TimerWheelTest {
         assertThatThrownBy(() -> wheel.scheduleAfter(null, 0, 0))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("timer");
-        assertThatThrownBy(() -> wheel.cancel(null)).isInstanceOf(NullPointerException.class).hasMessage("timer");
+        assertThatThrownBy(() -> wheel.cancel(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("timer");
         assertThatThrownBy(() -> wheel.cancel(null, 1))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("timer");
-        assertThatThrownBy(() -> wheel.poll(0, null)).isInstanceOf(NullPointerException.class).hasMessage("handler");
+        assertThatThrownBy(() -> wheel.poll(0, null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("handler");
         assertThatThrownBy(() -> wheel.poll(0, null, 1))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("handler");
-        assertThatThrownBy(() -> wheel.clear(null)).isInstanceOf(NullPointerException.class).hasMessage("handler");
+        assertThatThrownBy(() -> wheel.clear(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("handler");
     }
 
     @Test
