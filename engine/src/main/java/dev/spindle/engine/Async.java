@@ -1,7 +1,13 @@
 package dev.spindle.engine;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 
@@ -210,6 +216,140 @@ public final class Async {
         if (pending != null) {
             throw pending;
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // gather, wait, asCompleted
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * An awaitable of the values of {@code awaitables}, in argument order (asyncio's {@code gather}). The
+     * first failure, or a child's cancellation (as a {@link CancelledException} failure, not as the
+     * gather's own cancellation), fails it at once; the other children are not cancelled and keep
+     * running. Cancelling the gather cancels every child, and it then ends with {@link
+     * CancelledException} once they have all finished. An argument given twice is awaited once and its
+     * value repeated. Any thread; the gather belongs to the caller's loop, or to the first child's.
+     */
+    @SafeVarargs
+    public static <T> Awaitable<List<T>> gather(Awaitable<? extends T>... awaitables) {
+        return gather(Arrays.asList(awaitables));
+    }
+
+    /** As {@link #gather(Awaitable...)}, over a list. */
+    public static <T> Awaitable<List<T>> gather(List<? extends Awaitable<? extends T>> awaitables) {
+        return startGather(awaitables, false);
+    }
+
+    /**
+     * As {@link #gather(List)} with asyncio's {@code return_exceptions=True}: the list holds each value,
+     * or the exception a child failed with, or a new {@link CancelledException} for a cancelled child.
+     * Cancelling the gather still ends it with {@link CancelledException}.
+     */
+    public static Awaitable<List<Object>> gatherReturningExceptions(List<? extends Awaitable<?>> awaitables) {
+        return startGather(awaitables, true);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static <T> Awaitable<List<T>> startGather(List<? extends Awaitable<?>> awaitables, boolean settle) {
+        Objects.requireNonNull(awaitables, "awaitables");
+        List<BaseAwaitable<? extends T>> children = new ArrayList<>(awaitables.size());
+        for (Awaitable<?> a : awaitables) {
+            children.add((BaseAwaitable<? extends T>) Objects.requireNonNull(a, "awaitables: a null element"));
+        }
+        EventLoop loop = EventLoop.current();
+        if (loop == null) {
+            if (children.isEmpty()) {
+                throw new IllegalArgumentException("awaitables: nothing to gather outside a loop");
+            }
+            loop = children.get(0).loop;
+        }
+        Gather gather = new Gather(loop, children, settle);
+        gather.start();
+        return gather;
+    }
+
+    /**
+     * Waits until {@code awaitables} satisfy {@code returnWhen} or {@code timeout} passes, and says which
+     * are done (asyncio's {@code wait}). Never throws on time-out and never cancels anything. Suspends the
+     * calling coroutine; returns at once if the condition already holds.
+     *
+     * @param timeout the longest wait, or {@code null} for none
+     * @throws IllegalArgumentException if {@code awaitables} is empty
+     */
+    public static <T> WaitResult<T> wait(
+            Collection<? extends Awaitable<? extends T>> awaitables, ReturnWhen returnWhen, Duration timeout) {
+        Objects.requireNonNull(awaitables, "awaitables");
+        Objects.requireNonNull(returnWhen, "returnWhen");
+        if (awaitables.isEmpty()) {
+            throw new IllegalArgumentException("awaitables: wait() needs at least one awaitable");
+        }
+        Task<?> task = currentCoroutine("wait()");
+        EventLoop loop = task.loop();
+        Set<Awaitable<? extends T>> all = new LinkedHashSet<>(awaitables);
+        if (!satisfied(all, returnWhen)) {
+            Promise<Void> wake = new Promise<>(loop);
+            List<Registration> registrations = new ArrayList<>(all.size());
+            for (Awaitable<? extends T> a : all) {
+                registrations.add(((BaseAwaitable<? extends T>) a).onDoneOn(loop, done -> {
+                    if (satisfied(all, returnWhen)) {
+                        wake.complete(null);
+                    }
+                }));
+            }
+            TimerHandle timer = timeout == null ? null : loop.schedule(timeout, () -> wake.complete(null));
+            try {
+                task.await(wake);
+            } finally {
+                if (timer != null) {
+                    timer.cancel();
+                }
+                for (Registration r : registrations) {
+                    r.remove();
+                }
+            }
+        }
+        Set<Awaitable<? extends T>> done = new LinkedHashSet<>();
+        Set<Awaitable<? extends T>> pending = new LinkedHashSet<>();
+        for (Awaitable<? extends T> a : all) {
+            (a.isDone() ? done : pending).add(a);
+        }
+        return new WaitResult<>(done, pending);
+    }
+
+    private static boolean satisfied(Collection<? extends Awaitable<?>> all, ReturnWhen returnWhen) {
+        int done = 0;
+        for (Awaitable<?> a : all) {
+            if (a.isDone()) {
+                done++;
+                if (returnWhen == ReturnWhen.FIRST_COMPLETED) {
+                    return true;
+                }
+                if (returnWhen == ReturnWhen.FIRST_EXCEPTION && !a.isCancelled() && failed(a)) {
+                    return true;
+                }
+            }
+        }
+        return done == all.size();
+    }
+
+    private static boolean failed(Awaitable<?> a) {
+        return a.state() == TaskState.FAILED;
+    }
+
+    /**
+     * Iterates over {@code awaitables} in completion order (asyncio's {@code as_completed}); see {@link
+     * AsCompleted}. Must be called from a coroutine task, which then iterates.
+     *
+     * @param timeout the deadline for the whole iteration, or {@code null} for none
+     */
+    public static <T> AsCompleted<T> asCompleted(List<? extends Awaitable<? extends T>> awaitables, Duration timeout) {
+        Objects.requireNonNull(awaitables, "awaitables");
+        Task<?> task = currentCoroutine("asCompleted()");
+        EventLoop loop = task.loop();
+        long deadline = timeout == null
+                ? Long.MAX_VALUE
+                : EventLoop.saturatedAdd(loop.time(), EventLoop.saturatedNanos(timeout));
+        return new AsCompleted<>(loop, new ArrayList<>(new LinkedHashSet<>(awaitables)), deadline);
     }
 
     @SuppressWarnings("unchecked")

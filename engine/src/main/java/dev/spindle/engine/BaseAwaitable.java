@@ -43,7 +43,7 @@ import java.util.function.Consumer;
  * chain; a registrant whose CAS fails against CLOSED dispatches its own node. So each callback is
  * dispatched exactly once, either by the completer or by its registrant.
  */
-abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, Task {
+abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, Task, Gather {
 
     static final int STATE_MASK = 0x7;
     static final int PENDING = 0;
@@ -296,6 +296,18 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
     public final Registration onDone(Consumer<? super Awaitable<T>> callback) {
         Objects.requireNonNull(callback, "callback");
         return push(new DoneCallback(this, callback, false));
+    }
+
+    /**
+     * Registers {@code callback} to run on {@code target}'s thread once this is done: an ordinary
+     * callback when {@code target} owns this awaitable, otherwise an inline node that forwards through
+     * {@code target}'s internal queue (one hop from the completing thread, never refused).
+     */
+    final Registration onDoneOn(EventLoop target, Consumer<? super Awaitable<T>> callback) {
+        if (target == loop) {
+            return onDone(callback);
+        }
+        return push(new DoneCallback(this, done -> target.sendInternal((Runnable) () -> callback.accept(this)), true));
     }
 
     final DoneCallback push(DoneCallback node) {

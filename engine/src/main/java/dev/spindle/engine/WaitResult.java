@@ -1,0 +1,12 @@
+package dev.spindle.engine;
+
+import java.util.Set;
+
+/**
+ * What {@link Async#wait} returns: the awaitables that were done, and those still pending, when it
+ * returned. {@code done} may hold more than one awaitable even for {@link ReturnWhen#FIRST_COMPLETED}.
+ *
+ * @param done the awaitables done when the wait returned
+ * @param pending the others, neither cancelled nor touched
+ */
+public record WaitResult<T>(Set<Awaitable<? extends T>> done, Set<Awaitable<? extends T>> pending) {}
