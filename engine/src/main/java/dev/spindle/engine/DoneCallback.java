@@ -50,7 +50,7 @@ class DoneCallback implements Runnable, Registration {
         this.source = source;
         this.callback = callback;
         this.inline = inline;
-        this.context = inline ? null : ContextKey.current();
+        this.context = inline || callback == null ? null : ContextKey.current();
     }
 
     @Override
@@ -67,6 +67,10 @@ class DoneCallback implements Runnable, Registration {
             return;
         }
         if (STATE.compareAndSet(this, ACTIVE, RAN)) {
+            if (context == null) {
+                invoke(); // engine-internal: a task resumption sets its own context
+                return;
+            }
             EventLoop loop = source.loop;
             Context saved = loop.swapContext(context);
             try {

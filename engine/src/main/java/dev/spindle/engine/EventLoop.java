@@ -608,6 +608,11 @@ public final class EventLoop {
         return now;
     }
 
+    /** Whether messages wait in the loop's queues. Any thread; a snapshot. */
+    boolean hasPendingMessages() {
+        return !internal.isEmpty() || !external.isEmpty();
+    }
+
     private boolean hasQueuedWork() {
         return !internal.isEmpty() || !external.isEmpty() || !ready.isEmpty();
     }

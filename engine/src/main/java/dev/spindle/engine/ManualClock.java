@@ -135,8 +135,11 @@ public final class ManualClock implements Clock {
             return;
         }
         long earliest = Long.MAX_VALUE;
-        for (long deadline : idle.values()) {
-            earliest = Math.min(earliest, deadline);
+        for (Map.Entry<EventLoop, Long> e : idle.entrySet()) {
+            if (e.getKey().hasPendingMessages()) {
+                return; // woken by a producer but not yet running: it is not idle after all
+            }
+            earliest = Math.min(earliest, e.getValue());
         }
         if (earliest == Long.MAX_VALUE) {
             return;

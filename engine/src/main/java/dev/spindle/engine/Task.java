@@ -61,7 +61,7 @@ public final class Task<T> extends BaseAwaitable<T> {
         this.name = name;
         this.id = name == null ? NEXT_ID.getAndIncrement() : 0;
         this.context = ContextKey.current();
-        this.createdNanos = loop.time();
+        this.createdNanos = coroutine ? loop.time() : 0;
         this.coroutine = coroutine ? Coroutines.create(this::runBody) : null;
     }
 
@@ -90,7 +90,7 @@ public final class Task<T> extends BaseAwaitable<T> {
         return coroutine != null;
     }
 
-    /** When the task was created, on its loop's clock ({@link EventLoop#time()}). */
+    /** When a coroutine task was created, on its loop's clock ({@link EventLoop#time()}); 0 otherwise. */
     public long createdNanos() {
         return createdNanos;
     }
