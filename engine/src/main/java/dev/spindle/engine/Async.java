@@ -352,6 +352,70 @@ public final class Async {
         return new AsCompleted<>(loop, new ArrayList<>(new LinkedHashSet<>(awaitables)), deadline);
     }
 
+    // ---------------------------------------------------------------------------------------------
+    // Offloading blocking work
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Runs blocking {@code work} on the engine's pinned worker pool and suspends the task until it
+     * returns (asyncio's {@code run_in_executor}); the task resumes on its own loop with the value or the
+     * exception. When the pool's queue is full the task waits for a slot (backpressure). Cancelling the
+     * task withdraws work not yet started; running work finishes (see {@link OffloadPolicy}).
+     */
+    public static <T> T offload(Callable<? extends T> work) {
+        return offload(work, OffloadOptions.defaults());
+    }
+
+    /** As {@link #offload(Callable)}, with a cancellation policy, a discard hook and context options. */
+    public static <T> T offload(Callable<? extends T> work, OffloadOptions options) {
+        Objects.requireNonNull(work, "work");
+        Objects.requireNonNull(options, "options");
+        Task<?> task = currentCoroutine("offload()");
+        EventLoop loop = task.loop();
+        WorkerPool pool = loop.engine().workerPool();
+        OffloadJob<T> job = newJob(loop, work, options);
+        while (!pool.tryEnqueue(job)) {
+            Promise<Void> slot = pool.slotWaiter(loop);
+            if (pool.tryEnqueue(job)) { // re-check AFTER registering: a slot freed meanwhile is not missed
+                pool.dropSlotWaiter(slot);
+                break;
+            }
+            try {
+                task.await(slot);
+            } catch (CancelledException cancelled) {
+                pool.dropSlotWaiter(slot);
+                throw cancelled;
+            }
+        }
+        try {
+            return task.await(job.result());
+        } catch (CancelledException cancelled) {
+            if (job.result().isCancelled()) {
+                job.cancelled(); // our wait was cancelled: withdraw or interrupt the work
+            }
+            throw cancelled;
+        }
+    }
+
+    /**
+     * Starts {@code work} on the worker pool if its queue has room and returns an awaitable of its
+     * outcome, or {@code null} when the queue is full. Never suspends. Any thread of the engine's loops.
+     */
+    public static <T> Awaitable<T> tryOffload(Callable<? extends T> work) {
+        Objects.requireNonNull(work, "work");
+        EventLoop loop = EventLoop.current();
+        if (loop == null) {
+            throw new IllegalStateException("tryOffload() must be called on a loop thread, not on "
+                    + Thread.currentThread().getName());
+        }
+        OffloadJob<T> job = newJob(loop, work, OffloadOptions.defaults());
+        return loop.engine().workerPool().tryEnqueue(job) ? job.result() : null;
+    }
+
+    private static <T> OffloadJob<T> newJob(EventLoop loop, Callable<? extends T> work, OffloadOptions options) {
+        return new OffloadJob<>(work, new Promise<>(loop), options, options.propagatesContext() ? ContextKey.current() : null);
+    }
+
     @SuppressWarnings("unchecked")
     private static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
         throw (E) t;

@@ -65,6 +65,17 @@ public final class ContextKey<T> {
         update(current().without(this));
     }
 
+    /** Runs {@code work} on a thread outside the loops with {@code context} as its context. */
+    static <T> T callWith(Context context, java.util.concurrent.Callable<T> work) throws Exception {
+        Context saved = OUTSIDE_LOOPS.get();
+        OUTSIDE_LOOPS.set(context);
+        try {
+            return work.call();
+        } finally {
+            OUTSIDE_LOOPS.set(saved);
+        }
+    }
+
     static Context current() {
         EventLoop loop = EventLoop.current();
         return loop != null ? loop.context() : OUTSIDE_LOOPS.get();

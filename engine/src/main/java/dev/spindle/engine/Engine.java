@@ -1,5 +1,6 @@
 package dev.spindle.engine;
 
+import dev.spindle.engine.internal.Coroutines;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -40,15 +41,29 @@ public final class Engine implements AutoCloseable {
     private final boolean strictPinning;
     private final AtomicBoolean pinningWarned = new AtomicBoolean();
     private final AtomicBoolean shutdown = new AtomicBoolean();
+    private final int workers;
+    private final int[] workerCpus;
+    private final int workerQueueCapacity;
+    private final String workerNamePrefix;
+    private volatile WorkerPool workerPool;
 
     private Engine(Builder config) {
         this.fatalHandler = config.fatalHandler;
         this.strictPinning = config.strictPinning;
+        this.workers = config.workers;
+        this.workerCpus = config.workerCpus;
+        this.workerQueueCapacity = config.workerQueueCapacity;
+        this.workerNamePrefix = config.workerNamePrefix;
         this.loops = new EventLoop[config.loops];
         for (int i = 0; i < loops.length; i++) {
             loops[i] = new EventLoop(this, i, config, cpusFor(config, i));
         }
         this.loopList = List.of(loops);
+        if (!Coroutines.isAvailable()) {
+            LOG.log(System.Logger.Level.INFO, "coroutine tasks are unavailable until the JVM runs with "
+                    + Coroutines.REQUIRED_FLAG
+                    + "; run-to-completion tasks, promises and timers work without it");
+        }
         for (EventLoop loop : loops) {
             loop.start();
         }
@@ -209,12 +224,15 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Shuts the engine down: every loop stops accepting new work at once, cancels its pending timers,
-     * runs what is already queued and then exits. Loops still busy when {@code grace} runs out are
-     * stopped, and the tasks they never ran are cancelled. Waits for the loop threads, at most {@code
-     * grace} plus one second. Idempotent. Must not be called from a loop thread.
+     * Shuts the engine down in asyncio's order: every loop refuses new work at once, cancels its pending
+     * timers and every live task once, and runs until nothing is queued, scheduled or alive. Loops still
+     * busy when {@code grace} runs out are stopped: the tasks that ignored the cancel are reported
+     * through the exception handler by name, with what they await, and the work that never ran is
+     * cancelled. The worker pool then refuses new jobs, withdraws queued ones and is joined with a bound.
+     * Waits at most about {@code grace} plus two seconds in all. Idempotent. Must not be called from a
+     * loop thread.
      *
-     * @return {@code true} if every loop finished its work within the grace period
+     * @return {@code true} if every loop and worker finished within the grace period
      */
     public boolean shutdown(Duration grace) {
         Objects.requireNonNull(grace, "grace");
@@ -226,12 +244,18 @@ public final class Engine implements AutoCloseable {
         for (EventLoop loop : loops) {
             loop.beginShutdown();
         }
-        boolean clean = awaitLoops(System.nanoTime() + EventLoop.saturatedNanos(grace));
+        long deadline = EventLoop.saturatedAdd(System.nanoTime(), EventLoop.saturatedNanos(grace));
+        boolean clean = awaitLoops(deadline);
         if (!clean) {
             for (EventLoop loop : loops) {
                 loop.stopNow();
             }
             awaitLoops(System.nanoTime() + Duration.ofSeconds(1).toNanos());
+            reportStragglers(grace);
+        }
+        WorkerPool pool = workerPool;
+        if (pool != null) {
+            clean &= pool.shutdown(Math.max(deadline, System.nanoTime() + Duration.ofSeconds(1).toNanos()));
         }
         for (EventLoop loop : loops) {
             if (loop.isTerminated()) {
@@ -239,6 +263,23 @@ public final class Engine implements AutoCloseable {
             }
         }
         return clean;
+    }
+
+    private void reportStragglers(Duration grace) {
+        for (EventLoop loop : loops) {
+            if (!loop.isTerminated()) {
+                loop.report("loop did not stop within the grace period " + grace + " (a step is blocking it)",
+                        new IllegalStateException(loop.name() + " is still running"), loop);
+                continue;
+            }
+            for (Task<?> task : loop.liveTasksSnapshot()) {
+                Awaitable<?> awaiting = task.awaiting();
+                loop.report("task ignored the shutdown cancel for " + grace
+                                + (awaiting == null ? "" : "; it awaits " + awaiting),
+                        new IllegalStateException(task.name() + " did not finish"), task);
+                task.abandon("the engine stopped before the task finished"); // wake whoever joins it
+            }
+        }
     }
 
     private boolean awaitLoops(long deadline) {
@@ -268,13 +309,38 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    void pinningFailed(EventLoop loop, RuntimeException failure) {
+    void pinningFailed(String thread, RuntimeException failure) {
         if (strictPinning) {
-            throw new IllegalStateException(loop.name() + " could not be pinned and strict pinning is on", failure);
+            throw new IllegalStateException(thread + " could not be pinned and strict pinning is on", failure);
         }
         if (pinningWarned.compareAndSet(false, true)) {
-            LOG.log(System.Logger.Level.WARNING, loop.name() + " could not be pinned; running unpinned", failure);
+            LOG.log(System.Logger.Level.WARNING, thread + " could not be pinned; running unpinned", failure);
         }
+    }
+
+    /** The worker pool, started on first use (asyncio creates its default executor lazily too). */
+    WorkerPool workerPool() {
+        WorkerPool pool = workerPool;
+        if (pool == null) {
+            synchronized (this) {
+                pool = workerPool;
+                if (pool == null) {
+                    if (shutdown.get()) {
+                        throw new RejectedTaskException("the engine is shut down: no work can be offloaded");
+                    }
+                    workerPool = pool = new WorkerPool(this, workers, workerCpus, workerQueueCapacity, workerNamePrefix);
+                }
+            }
+        }
+        return pool;
+    }
+
+    /**
+     * The worker threads, in order, starting the pool if it is not running yet. For diagnostics and
+     * tests of pinning.
+     */
+    public List<Thread> workerThreads() {
+        return List.copyOf(workerPool().workers());
     }
 
     /**
@@ -296,6 +362,10 @@ public final class Engine implements AutoCloseable {
         ExceptionHandler fatalHandler = ExceptionHandler.logging();
         String threadNamePrefix = "spindle-loop-";
         ThreadFactory threadFactory = Thread::new;
+        int workers = Math.min(32, Runtime.getRuntime().availableProcessors() + 4);
+        int[] workerCpus;
+        int workerQueueCapacity = 1024;
+        String workerNamePrefix = "spindle-worker-";
         boolean daemon = true;
         Clock clock = Clock.system();
 
@@ -436,6 +506,42 @@ public final class Engine implements AutoCloseable {
         /** The clock loops read. Default {@link Clock#system()}; tests use a {@link ManualClock}. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Threads in the worker pool behind {@link Async#offload}. Default min(32, CPUs + 4), as asyncio. */
+        public Builder workers(int workers) {
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers: the pool needs at least 1 thread, was " + workers);
+            }
+            this.workers = workers;
+            return this;
+        }
+
+        /** Pins every worker to {@code cpus} (one set for the whole pool). Default: every CPU. */
+        public Builder workerCpus(int... cpus) {
+            Objects.requireNonNull(cpus, "cpus");
+            if (cpus.length == 0) {
+                throw new IllegalArgumentException("cpus: give at least one CPU, or do not pin");
+            }
+            for (int cpu : cpus) {
+                if (cpu < 0) {
+                    throw new IllegalArgumentException("cpus: CPU numbers are not negative, got " + cpu);
+                }
+            }
+            this.workerCpus = cpus.clone();
+            return this;
+        }
+
+        /**
+         * Jobs the worker pool queues before {@link Async#offload} suspends its caller and {@link
+         * Async#tryOffload} says no. Default 1024.
+         */
+        public Builder workerQueueCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("capacity: must be at least 1, was " + capacity);
+            }
+            this.workerQueueCapacity = capacity;
             return this;
         }
 

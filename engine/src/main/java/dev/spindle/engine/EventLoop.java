@@ -410,7 +410,7 @@ public final class EventLoop {
         try {
             ThreadAffinity.pinCurrentThread(cpus);
         } catch (RuntimeException failed) {
-            engine.pinningFailed(this, failed);
+            engine.pinningFailed(name, failed);
         }
     }
 
@@ -618,7 +618,7 @@ public final class EventLoop {
     }
 
     private boolean isQuiescent() {
-        return !hasQueuedWork() && timers.isEmpty();
+        return !hasQueuedWork() && timers.isEmpty() && liveCount == 0;
     }
 
     private void idle() {
@@ -675,11 +675,14 @@ public final class EventLoop {
     // Shutdown
     // ---------------------------------------------------------------------------------------------
 
-    /** Stops accepting new external work; the loop finishes what is queued, then exits. */
+    /**
+     * Stops accepting new external work; on the loop, cancels the pending timers and every live task
+     * once. The loop then runs until nothing is queued, scheduled or alive, and exits.
+     */
     void beginShutdown() {
         if (lifecycle == RUNNING) {
             lifecycle = SHUTTING_DOWN;
-            sendInternal((Runnable) this::cancelPendingTimers);
+            sendInternal((Runnable) this::cancelPendingWork);
         }
     }
 
@@ -691,8 +694,16 @@ public final class EventLoop {
         LockSupport.unpark(thread);
     }
 
-    private void cancelPendingTimers() {
+    private void cancelPendingWork() {
         timers.clear(ScheduledCallback::discard);
+        for (Task<?> task : liveTasks()) {
+            task.cancel("the engine is shutting down");
+        }
+    }
+
+    /** The live tasks as a snapshot, for shutdown reports; exact only once the loop has stopped. */
+    List<Task<?>> liveTasksSnapshot() {
+        return liveTasks();
     }
 
     /** On the loop thread, after the last iteration: nothing queued may be left unaccounted for. */
