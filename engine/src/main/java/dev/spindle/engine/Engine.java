@@ -46,6 +46,7 @@ public final class Engine implements AutoCloseable {
     private final int workerQueueCapacity;
     private final String workerNamePrefix;
     private volatile WorkerPool workerPool;
+    private final StallDetector stallDetector;
 
     private Engine(Builder config) {
         this.fatalHandler = config.fatalHandler;
@@ -66,6 +67,10 @@ public final class Engine implements AutoCloseable {
         }
         for (EventLoop loop : loops) {
             loop.start();
+        }
+        this.stallDetector = config.debug ? new StallDetector(loops, config.slowStepNanos) : null;
+        if (stallDetector != null) {
+            stallDetector.start();
         }
     }
 
@@ -199,6 +204,44 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * Every live coroutine task of every loop, one per line, for a person to read: name, state, loop, age
+     * and what it awaits, following chains of tasks awaiting tasks (asyncio's {@code print_call_graph},
+     * inverted). Must be called outside the engine; see {@link #allTasks()}.
+     */
+    public String dumpTasks() {
+        List<Task<?>> tasks = allTasks();
+        StringBuilder out = new StringBuilder();
+        out.append(tasks.size()).append(" live task").append(tasks.size() == 1 ? "" : "s").append('\n');
+        for (Task<?> task : tasks) {
+            long age = task.loop().time() - task.createdNanos();
+            out.append(String.format("%-20s %-10s %-16s age %8.3fs", task.name(), task.state(), task.loop().name(), age / 1e9));
+            Awaitable<?> awaiting = task.awaiting();
+            int depth = 0;
+            while (awaiting != null && depth++ < 16) {
+                out.append("  awaits ").append(awaiting instanceof Task<?> t ? t.name() : awaiting.toString());
+                awaiting = awaiting instanceof Task<?> t ? t.awaiting() : null;
+            }
+            if (task.creationTrace() != null) {
+                out.append("  created at ").append(callerOf(task.creationTrace()));
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    /** The first frame of a creation trace outside the engine's own spawning code. */
+    private static Object callerOf(Throwable trace) {
+        for (StackTraceElement frame : trace.getStackTrace()) {
+            String c = frame.getClassName();
+            if (!c.equals(Task.class.getName()) && !c.equals(EventLoop.class.getName())
+                    && !c.equals(Engine.class.getName()) && !c.startsWith(TaskGroup.class.getName())) {
+                return frame;
+            }
+        }
+        return "?";
+    }
+
     /** A snapshot of every loop's counters, in index order. */
     public List<LoopStats> stats() {
         List<LoopStats> stats = new ArrayList<>(loops.length);
@@ -252,6 +295,9 @@ public final class Engine implements AutoCloseable {
             }
             awaitLoops(System.nanoTime() + Duration.ofSeconds(1).toNanos());
             reportStragglers(grace);
+        }
+        if (stallDetector != null) {
+            stallDetector.stop();
         }
         WorkerPool pool = workerPool;
         if (pool != null) {
@@ -368,6 +414,8 @@ public final class Engine implements AutoCloseable {
         String workerNamePrefix = "spindle-worker-";
         boolean daemon = true;
         Clock clock = Clock.system();
+        boolean debug = Boolean.getBoolean("spindle.debug") || "1".equals(System.getenv("SPINDLE_DEBUG"));
+        long slowStepNanos = 100_000_000L;
 
         private Builder() {}
 
@@ -542,6 +590,28 @@ public final class Engine implements AutoCloseable {
                 throw new IllegalArgumentException("capacity: must be at least 1, was " + capacity);
             }
             this.workerQueueCapacity = capacity;
+            return this;
+        }
+
+        /**
+         * Debug mode (asyncio's): tasks record where they were created, every step is timed and steps
+         * over the {@linkplain #slowStepThreshold threshold} are reported, a watchdog reports stalled
+         * loops with their stack, and {@link LoopStats} carries step-time and timer-lag histograms. Costs
+         * two clock reads and a histogram update per step. Default: the system property {@code
+         * spindle.debug=true} or the environment variable {@code SPINDLE_DEBUG=1}, else off.
+         */
+        public Builder debug(boolean debug) {
+            this.debug = debug;
+            return this;
+        }
+
+        /** The slow-step and stall threshold of debug mode. Default 100 ms; zero reports every step. */
+        public Builder slowStepThreshold(Duration threshold) {
+            Objects.requireNonNull(threshold, "threshold");
+            if (threshold.isNegative()) {
+                throw new IllegalArgumentException("threshold: must not be negative, was " + threshold);
+            }
+            this.slowStepNanos = EventLoop.saturatedNanos(threshold);
             return this;
         }
 

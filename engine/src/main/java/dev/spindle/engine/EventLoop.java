@@ -4,6 +4,7 @@ import dev.spindle.collections.TimerHandler;
 import dev.spindle.collections.TimerWheel;
 import dev.spindle.engine.internal.LoopWakeup;
 import dev.spindle.engine.internal.ThreadAffinity;
+import dev.spindle.engine.internal.jfr.SlowStepEvent;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.ConcurrentHistogram;
 import org.agrona.concurrent.IdleStrategy;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
@@ -60,7 +62,8 @@ public final class EventLoop {
     private static final int STAT_LAG = 3;
     private static final int STAT_READY = 4;
     private static final int STAT_TIMERS = 5;
-    private static final int STAT_COUNT = 6;
+    private static final int STAT_ITERATION_START = 6;
+    private static final int STAT_COUNT = 7;
 
     // Life cycle, written by the engine and the loop thread.
     static final int RUNNING = 0;
@@ -78,6 +81,12 @@ public final class EventLoop {
     private final int idleRoundsBeforePark;
     private final int externalBatch;
     private final ExceptionHandler exceptionHandler;
+    private final boolean debug;
+    private final long slowStepNanos;
+    /** Debug mode only: how long each step ran, and how late each timer fired. */
+    private final ConcurrentHistogram stepNanos;
+
+    private final ConcurrentHistogram timerLagNanos;
 
     private final MpscVarHandleArrayQueue<Object> external;
     private final MpscUnboundedVarHandleArrayQueue<Object> internal;
@@ -122,6 +131,10 @@ public final class EventLoop {
         this.idleRoundsBeforePark = config.parkWhenIdle ? config.idleRoundsBeforePark : Integer.MAX_VALUE;
         this.externalBatch = config.externalBatch;
         this.exceptionHandler = config.exceptionHandler;
+        this.debug = config.debug;
+        this.slowStepNanos = config.slowStepNanos;
+        this.stepNanos = debug ? new ConcurrentHistogram(3) : null;
+        this.timerLagNanos = debug ? new ConcurrentHistogram(3) : null;
         this.external = new MpscVarHandleArrayQueue<>(config.queueCapacity);
         this.internal = new MpscUnboundedVarHandleArrayQueue<>(1024);
         this.now = clock.nanoTime();
@@ -417,6 +430,9 @@ public final class EventLoop {
     /** One iteration; returns {@code false} once the loop should exit. */
     private boolean iterate() {
         long start = refreshTime();
+        if (debug) {
+            STATS.setOpaque(published, STAT_ITERATION_START, System.nanoTime());
+        }
         int work = timers.poll(now, timerFirer);
         work += internal.drain(runner, INTERNAL_BATCH);
         work += external.drain(runner, externalBatch);
@@ -452,6 +468,32 @@ public final class EventLoop {
 
     /** Runs one item with failure isolation; every path through the loop runs user code through here. */
     private void runItem(Object item) {
+        if (debug) {
+            long start = System.nanoTime();
+            runItemUntimed(item);
+            stepFinished(item, System.nanoTime() - start);
+            return;
+        }
+        runItemUntimed(item);
+    }
+
+    private void stepFinished(Object item, long nanos) {
+        stepNanos.recordValue(Math.max(0, nanos));
+        if (nanos >= slowStepNanos) {
+            Throwable createdAt = item instanceof Task<?> t ? t.creationTrace() : null;
+            String message = String.format("Executing %s took %.3f seconds", item, nanos / 1e9);
+            report(message, new SlowStepException(message, nanos, createdAt), item);
+            SlowStepEvent event = new SlowStepEvent();
+            if (event.isEnabled()) {
+                event.loop = name;
+                event.step = String.valueOf(item);
+                event.nanos = nanos;
+                event.commit();
+            }
+        }
+    }
+
+    private void runItemUntimed(Object item) {
         if ((++stepsSinceClockRead & CLOCK_REFRESH_MASK) == 0) {
             now = clock.nanoTime();
         }
@@ -474,7 +516,18 @@ public final class EventLoop {
     }
 
     /** Runs an expired timer's callback with failure isolation. */
-    void runTimer(Runnable task) {
+    void runTimer(Runnable task, long deadline) {
+        if (debug) {
+            timerLagNanos.recordValue(Math.max(0, now - deadline));
+            long start = System.nanoTime();
+            runTimerUntimed(task);
+            stepFinished(task, System.nanoTime() - start);
+            return;
+        }
+        runTimerUntimed(task);
+    }
+
+    private void runTimerUntimed(Runnable task) {
         tasksRun++;
         try {
             task.run();
@@ -627,6 +680,9 @@ public final class EventLoop {
             return; // timers scheduled during this pass are already due
         }
         boolean deep = ++idleRounds > idleRoundsBeforePark || virtualClock != null;
+        if (debug) {
+            STATS.setOpaque(published, STAT_ITERATION_START, 0L); // idle is not a stall
+        }
         wakeup.prepareToPark(deadline);
         // The store above happens BEFORE these loads: a producer that enqueued after our check will see
         // the park announcement and unpark us (see LoopWakeup).
@@ -665,6 +721,19 @@ public final class EventLoop {
         STATS.setOpaque(published, STAT_LAG, maxLagNanos);
         STATS.setOpaque(published, STAT_READY, (long) ready.size());
         STATS.setOpaque(published, STAT_TIMERS, (long) timers.size());
+    }
+
+    /** Debug mode: when the current iteration started (System.nanoTime), or 0 while idle. */
+    long iterationStartedNanos() {
+        return stat(STAT_ITERATION_START);
+    }
+
+    long iterationNumber() {
+        return stat(STAT_ITERATIONS);
+    }
+
+    boolean isDebug() {
+        return debug;
     }
 
     private long stat(int which) {
@@ -772,7 +841,9 @@ public final class EventLoop {
                 wakeups.get(),
                 stat(STAT_PARKS),
                 stat(STAT_ITERATIONS),
-                stat(STAT_LAG));
+                stat(STAT_LAG),
+                stepNanos == null ? null : stepNanos.copy(),
+                timerLagNanos == null ? null : timerLagNanos.copy());
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.spindle.engine;
 
+import org.HdrHistogram.Histogram;
+
 /**
  * A snapshot of one loop's counters, taken by {@link Engine#stats()} or {@link EventLoop#stats()}.
  * Counters are read without stopping the loop, so the fields are individually, not jointly, current.
@@ -14,6 +16,8 @@ package dev.spindle.engine;
  * @param parks times the loop parked
  * @param iterations loop iterations since start
  * @param maxLagNanos the longest iteration seen, in nanoseconds
+ * @param stepNanos debug mode: how long each step and callback ran, in nanoseconds; {@code null} otherwise
+ * @param timerLagNanos debug mode: how late each timer fired after its deadline; {@code null} otherwise
  */
 public record LoopStats(
         int loop,
@@ -25,4 +29,6 @@ public record LoopStats(
         long wakeups,
         long parks,
         long iterations,
-        long maxLagNanos) {}
+        long maxLagNanos,
+        Histogram stepNanos,
+        Histogram timerLagNanos) {}

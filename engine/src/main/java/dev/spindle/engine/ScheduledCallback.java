@@ -68,7 +68,7 @@ final class ScheduledCallback extends TimerNode implements TimerHandle, Runnable
     /** Called by the wheel at expiry, on the loop. */
     void fire() {
         if (STATE.compareAndSet(this, SCHEDULED, FIRED)) {
-            loop.runTimer(task);
+            loop.runTimer(task, when);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.spindle.engine;
 
 import dev.spindle.engine.internal.Coroutines;
+import dev.spindle.engine.internal.jfr.TaskFailedEvent;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,6 +40,8 @@ public final class Task<T> extends BaseAwaitable<T> {
     private volatile String name;
     private final long id;
     private final long createdNanos;
+    /** Debug mode: where the task was created. */
+    private final Throwable creationTrace;
 
     // Loop-confined after creation.
     private Context context;
@@ -63,6 +66,7 @@ public final class Task<T> extends BaseAwaitable<T> {
         this.context = ContextKey.current();
         this.createdNanos = coroutine ? loop.time() : 0;
         this.coroutine = coroutine ? Coroutines.create(this::runBody) : null;
+        this.creationTrace = loop.isDebug() ? new Throwable("task created here") : null;
     }
 
     /**
@@ -83,6 +87,11 @@ public final class Task<T> extends BaseAwaitable<T> {
     /** Renames the task. Safe from any thread. */
     public void setName(String name) {
         this.name = Objects.requireNonNull(name, "name");
+    }
+
+    /** Debug mode: where the task was created; {@code null} otherwise. */
+    public Throwable creationTrace() {
+        return creationTrace;
     }
 
     /** Whether this is a coroutine task, which may suspend. */
@@ -224,6 +233,14 @@ public final class Task<T> extends BaseAwaitable<T> {
             return;
         }
         finishOnLoop(FAILED, failure);
+        TaskFailedEvent event = new TaskFailedEvent();
+        if (event.isEnabled()) {
+            event.task = name();
+            event.loop = loop.name();
+            event.exception = failure.getClass().getName();
+            event.message = failure.getMessage();
+            event.commit();
+        }
         if (failure instanceof Error error) {
             loop.engine().fatal(error, this);
         }

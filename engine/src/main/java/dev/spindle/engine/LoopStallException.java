@@ -1,0 +1,15 @@
+package dev.spindle.engine;
+
+/**
+ * Reported to the exception handler in debug mode by the stall detector when a loop has not finished an
+ * iteration within the slow-step threshold (Seastar's "reactor stalled"). Its stack trace is the loop
+ * thread's stack at the moment the stall was seen: the code that blocks the loop.
+ */
+public class LoopStallException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    LoopStallException(String message, StackTraceElement[] loopStack) {
+        super(message, null, false, true);
+        setStackTrace(loopStack);
+    }
+}
