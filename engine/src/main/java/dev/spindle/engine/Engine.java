@@ -47,11 +47,13 @@ public final class Engine implements AutoCloseable {
     private final String workerNamePrefix;
     private volatile WorkerPool workerPool;
     private final StallDetector stallDetector;
+    private final boolean handleSignals;
 
     private Engine(Builder config) {
         this.fatalHandler = config.fatalHandler;
         this.strictPinning = config.strictPinning;
         this.workers = config.workers;
+        this.handleSignals = config.handleSignals;
         this.workerCpus = config.workerCpus;
         this.workerQueueCapacity = config.workerQueueCapacity;
         this.workerNamePrefix = config.workerNamePrefix;
@@ -156,7 +158,7 @@ public final class Engine implements AutoCloseable {
      * engine down (asyncio's {@code asyncio.run}); see {@link #runMain(Callable)}.
      */
     public static <T> T run(Callable<? extends T> main) {
-        try (Engine engine = builder().build()) {
+        try (Engine engine = builder().handleSignals(true).build()) {
             return engine.runMain(main);
         }
     }
@@ -175,10 +177,20 @@ public final class Engine implements AutoCloseable {
                     + Thread.currentThread().getName() + ")");
         }
         Task<T> task = loops[0].spawn(main);
+        SignalHandling signals = handleSignals ? new SignalHandling(this, task) : null;
         try {
             waitQuietly(task);
+            if (!isShutdown()) {
+                cancelLeftovers();
+            }
         } finally {
-            cancelLeftovers();
+            if (signals != null) {
+                signals.close();
+            }
+        }
+        if (signals != null && signals.signal() != null && task.isCancelled()) {
+            // asyncio: a main task that ended cancelled after an interrupt raises KeyboardInterrupt
+            throw new SignalInterrupt(signals.signal(), new CancelledException("SIG" + signals.signal()));
         }
         return task.result();
     }
@@ -414,6 +426,7 @@ public final class Engine implements AutoCloseable {
         String workerNamePrefix = "spindle-worker-";
         boolean daemon = true;
         Clock clock = Clock.system();
+        boolean handleSignals;
         boolean debug = Boolean.getBoolean("spindle.debug") || "1".equals(System.getenv("SPINDLE_DEBUG"));
         long slowStepNanos = 100_000_000L;
 
@@ -612,6 +625,16 @@ public final class Engine implements AutoCloseable {
                 throw new IllegalArgumentException("threshold: must not be negative, was " + threshold);
             }
             this.slowStepNanos = EventLoop.saturatedNanos(threshold);
+            return this;
+        }
+
+        /**
+         * Whether {@link Engine#runMain} handles SIGINT and SIGTERM: the first cancels the main task (and
+         * the run then throws {@link SignalInterrupt}), the second forces the engine down. Default false;
+         * the static {@link Engine#run} turns it on.
+         */
+        public Builder handleSignals(boolean handle) {
+            this.handleSignals = handle;
             return this;
         }
 

@@ -1,0 +1,22 @@
+package dev.spindle.engine;
+
+/**
+ * Thrown by {@link Engine#runMain} when a signal (SIGINT or SIGTERM) stopped the main task: asyncio's
+ * {@code KeyboardInterrupt}. It is an {@link Error}, as asyncio's is a {@code BaseException}: ordinary
+ * {@code catch (Exception e)} blocks let it through.
+ */
+public class SignalInterrupt extends Error {
+    private static final long serialVersionUID = 1L;
+
+    private final String signal;
+
+    SignalInterrupt(String signal, Throwable cause) {
+        super("interrupted by SIG" + signal, cause);
+        this.signal = signal;
+    }
+
+    /** The signal's name without the SIG prefix, for example {@code INT}. */
+    public String signal() {
+        return signal;
+    }
+}
