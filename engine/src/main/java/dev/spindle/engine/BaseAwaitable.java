@@ -246,6 +246,10 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
             return; // only the loop makes a task terminal, so this check cannot go stale
         }
         this.outcome = outcome;
+        if (terminalState == FAILED) {
+            // Armed BEFORE the failure is published, so a reader that sees FAILED also disarms it.
+            armUnretrieved((Throwable) outcome);
+        }
         for (; ; ) {
             int w = word();
             int target = terminalState;
@@ -253,9 +257,6 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
                 target = CANCELLED;
             }
             if (casWord(w, (w & ~STATE_MASK) | target)) {
-                if (target == FAILED) {
-                    armUnretrieved((Throwable) outcome);
-                }
                 break;
             }
         }
@@ -265,6 +266,10 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
 
     /** Runs on the loop right after a task's terminal transition, before its callbacks are dispatched. */
     void afterTerminal() {}
+
+    final void fireCallbacksAfterReject() {
+        fireCallbacks();
+    }
 
     /** Detaches the callback chain, closing the stack, and dispatches it in registration order. */
     private void fireCallbacks() {

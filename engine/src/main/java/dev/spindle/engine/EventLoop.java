@@ -101,7 +101,10 @@ public final class EventLoop {
     private volatile int lifecycle = RUNNING;
 
     // Loop-confined state.
+    /** The cached clock reading; valid while {@link #nowValid}. */
     private long now;
+
+    private boolean nowValid;
     private int stepsSinceClockRead;
     private int idleRounds;
     private Task<?> currentTask;
@@ -139,6 +142,7 @@ public final class EventLoop {
         this.internal = new MpscUnboundedVarHandleArrayQueue<>(1024);
         this.now = clock.nanoTime();
         this.timers = new TimerWheel<>(config.tickNanos, config.ticksPerWheel, now);
+        this.nowValid = false;
         this.thread = config.threadFactory.newThread(this::run);
         this.thread.setName(name);
         this.thread.setDaemon(config.daemon);
@@ -181,7 +185,14 @@ public final class EventLoop {
      * refreshed every 64 items); elsewhere, a fresh reading of the engine's clock.
      */
     public long time() {
-        return inLoop() ? now : clock.nanoTime();
+        if (Thread.currentThread() != thread) {
+            return clock.nanoTime();
+        }
+        if (!nowValid) {
+            now = clock.nanoTime();
+            nowValid = true;
+        }
+        return now;
     }
 
     Task<?> currentTask() {
@@ -279,8 +290,25 @@ public final class EventLoop {
         if (lifecycle != RUNNING || !external.offer(item)) {
             return false;
         }
+        // Read AFTER the offer: if still RUNNING, the shutdown's lifecycle store comes later, so the
+        // loop's final quiescence check will see the item. Otherwise the loop may already be gone:
+        // claim the item back (exactly one of this claim and the loop's first step wins).
+        if (lifecycle != RUNNING && withdraw(item)) {
+            return false;
+        }
         wakeUp();
         return true;
+    }
+
+    /** Takes back an item offered while the loop shut down; {@code true} if it will never run. */
+    private boolean withdraw(Object item) {
+        if (item instanceof Task<?> task) {
+            return task.reject(name + " is shutting down and accepts no new work");
+        }
+        if (item instanceof ScheduledCallback timer) {
+            return timer.discard();
+        }
+        return false; // a plain Runnable cannot be taken back: the loop runs or drops it
     }
 
     private RejectedTaskException rejection() {
@@ -363,6 +391,10 @@ public final class EventLoop {
 
     /** A timer's message reached the loop: insert it, or unlink it if it was cancelled meanwhile. */
     void timerMessage(ScheduledCallback timer, boolean stillScheduled) {
+        if (stillScheduled && lifecycle != RUNNING) {
+            timer.discard(); // shutdown cancels pending timers, including those still in transit
+            return;
+        }
         if (stillScheduled) {
             if (!timer.isScheduled()) {
                 timers.scheduleAt(timer, timer.when());
@@ -429,18 +461,25 @@ public final class EventLoop {
 
     /** One iteration; returns {@code false} once the loop should exit. */
     private boolean iterate() {
-        long start = refreshTime();
+        // The clock is read lazily: only when timers are pending or a step asks for time(). A loop
+        // that only runs submitted work never pays for a clock read.
+        nowValid = false;
+        stepsSinceClockRead = 0;
+        long start = 0;
         if (debug) {
-            STATS.setOpaque(published, STAT_ITERATION_START, System.nanoTime());
+            start = System.nanoTime();
+            STATS.setOpaque(published, STAT_ITERATION_START, start);
         }
-        int work = timers.poll(now, timerFirer);
+        int work = timers.isEmpty() ? 0 : timers.poll(time(), timerFirer);
         work += internal.drain(runner, INTERNAL_BATCH);
         work += external.drain(runner, externalBatch);
         work += runReady();
         iterations++;
-        long lag = now - start;
-        if (lag > maxLagNanos) {
-            maxLagNanos = lag;
+        if (debug) {
+            long lag = System.nanoTime() - start;
+            if (lag > maxLagNanos) {
+                maxLagNanos = lag;
+            }
         }
         publishStats();
         int state = lifecycle;
@@ -495,7 +534,7 @@ public final class EventLoop {
 
     private void runItemUntimed(Object item) {
         if ((++stepsSinceClockRead & CLOCK_REFRESH_MASK) == 0) {
-            now = clock.nanoTime();
+            nowValid = false; // a long batch: the next time() reads the clock again
         }
         if (lifecycle >= STOPPING) {
             abandon(item); // stopped past its grace period: what has not started never will
@@ -518,7 +557,7 @@ public final class EventLoop {
     /** Runs an expired timer's callback with failure isolation. */
     void runTimer(Runnable task, long deadline) {
         if (debug) {
-            timerLagNanos.recordValue(Math.max(0, now - deadline));
+            timerLagNanos.recordValue(Math.max(0, time() - deadline));
             long start = System.nanoTime();
             runTimerUntimed(task);
             stepFinished(task, System.nanoTime() - start);
@@ -655,12 +694,6 @@ public final class EventLoop {
         }
     }
 
-    private long refreshTime() {
-        stepsSinceClockRead = 0;
-        now = clock.nanoTime();
-        return now;
-    }
-
     /** Whether messages wait in the loop's queues. Any thread; a snapshot. */
     boolean hasPendingMessages() {
         return !internal.isEmpty() || !external.isEmpty();
@@ -676,22 +709,23 @@ public final class EventLoop {
 
     private void idle() {
         long deadline = timers.nextDeadline();
-        if (deadline <= now || !ready.isEmpty()) {
+        if (!ready.isEmpty() || (deadline != Long.MAX_VALUE && deadline <= time())) {
             return; // timers scheduled during this pass are already due
         }
-        boolean deep = ++idleRounds > idleRoundsBeforePark || virtualClock != null;
         if (debug) {
             STATS.setOpaque(published, STAT_ITERATION_START, 0L); // idle is not a stall
+        }
+        if (++idleRounds <= idleRoundsBeforePark && virtualClock == null) {
+            // Spin or yield without announcing anything: producers pay nothing while the loop is
+            // about to look at its queues again anyway.
+            idleStrategy.idle();
+            return;
         }
         wakeup.prepareToPark(deadline);
         // The store above happens BEFORE these loads: a producer that enqueued after our check will see
         // the park announcement and unpark us (see LoopWakeup).
         if (!hasQueuedWork() && lifecycle <= SHUTTING_DOWN) {
-            if (!deep) {
-                idleStrategy.idle();
-            } else {
-                park(deadline);
-            }
+            park(deadline);
         }
         wakeup.awake();
     }

@@ -190,10 +190,19 @@ public final class Task<T> extends BaseAwaitable<T> {
         if (state == RUNNING) {
             throw new IllegalStateException(this + " was resumed while running");
         }
+        // PENDING or SUSPENDED → RUNNING, unless a shutdown's reject() made the task terminal meanwhile.
+        for (; ; ) {
+            if (isTerminal(stateOf(w))) {
+                return;
+            }
+            if (casWord(w, (w & ~STATE_MASK) | RUNNING)) {
+                break;
+            }
+            w = word();
+        }
         if (coroutine != null && !registered) {
             loop.register(this);
         }
-        setState(RUNNING);
         EventLoop l = loop;
         Task<?> previousTask = l.swapCurrentTask(this);
         Context previousContext = l.swapContext(context);
@@ -359,6 +368,25 @@ public final class Task<T> extends BaseAwaitable<T> {
         @Override
         public String toString() {
             return "resume " + task.name();
+        }
+    }
+
+    /**
+     * Rejects a task offered while its loop shut down: PENDING → CANCELLED by CAS, racing the loop's
+     * first step (PENDING → RUNNING). Returns {@code true} if the task will never run.
+     */
+    boolean reject(String reason) {
+        for (; ; ) {
+            int w = word();
+            if (stateOf(w) != PENDING) {
+                return false;
+            }
+            cancelMessage = reason;
+            if (casWord(w, (w & ~STATE_MASK) | CANCELLED)) {
+                afterTerminal();
+                fireCallbacksAfterReject();
+                return true;
+            }
         }
     }
 

@@ -11,14 +11,15 @@ final class Settle {
      * Returns once the loop has run everything handed to it before this call, including done callbacks
      * relayed through its internal queue.
      *
-     * <p>Why three hops: the first hop runs at iteration k (external drain or ready phase) and appends
-     * the second to the ready queue, which runs at iteration k+1 at the earliest, after k+1 has drained
-     * its internal queue, so relays offered before this call are in the ready queue by then. The second
-     * hop appends the third behind those relayed callbacks, and the ready queue is FIFO.
+     * <p>Why four hops: hop 1 runs in some iteration k (external drain or ready phase) and appends hop 2
+     * to the ready queue, which may still run in iteration k's ready phase. Hop 3 then runs in k+1 at the
+     * earliest. A relay offered before this call was offered before hop 1, so it is in the internal queue
+     * by the time iteration k+1 drains it, which is before k+1's ready phase: its callbacks go into the
+     * ready queue behind hop 3, before hop 4. The ready queue is FIFO, so hop 4 runs after them.
      */
     static void settle(EventLoop loop) {
         CountDownLatch done = new CountDownLatch(1);
-        loop.execute(() -> loop.execute(() -> loop.execute(done::countDown)));
+        loop.execute(() -> loop.execute(() -> loop.execute(() -> loop.execute(done::countDown))));
         try {
             if (!done.await(30, TimeUnit.SECONDS)) {
                 throw new AssertionError(loop + " did not settle within 30 s");
