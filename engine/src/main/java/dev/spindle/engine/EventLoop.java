@@ -812,6 +812,7 @@ public final class EventLoop {
     /** On the loop thread, after the last iteration: nothing queued may be left unaccounted for. */
     private void terminate() {
         lifecycle = TERMINATED;
+        STATS.setOpaque(published, STAT_ITERATION_START, 0L); // a stopped loop is not stalled
         if (virtualClock != null) {
             virtualClock.detach(this);
         }
