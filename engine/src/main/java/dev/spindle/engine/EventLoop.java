@@ -521,7 +521,6 @@ public final class EventLoop {
         if (nanos >= slowStepNanos) {
             Throwable createdAt = item instanceof Task<?> t ? t.creationTrace() : null;
             String message = String.format("Executing %s took %.3f seconds", item, nanos / 1e9);
-            report(message, new SlowStepException(message, nanos, createdAt), item);
             SlowStepEvent event = new SlowStepEvent();
             if (event.isEnabled()) {
                 event.loop = name;
@@ -529,6 +528,7 @@ public final class EventLoop {
                 event.nanos = nanos;
                 event.commit();
             }
+            report(message, new SlowStepException(message, nanos, createdAt), item);
         }
     }
 

@@ -62,7 +62,6 @@ final class StallDetector implements Runnable {
         String message = String.format(
                 "%s stalled: an iteration has run for %.3f seconds%s",
                 loop.name(), running / 1e9, task == null ? "" : " in " + task);
-        loop.report(message, new LoopStallException(message, stack), task != null ? task : loop);
         LoopStallEvent event = new LoopStallEvent();
         if (event.isEnabled()) {
             event.loop = loop.name();
@@ -71,5 +70,7 @@ final class StallDetector implements Runnable {
             event.stack = Arrays.stream(stack).map(String::valueOf).collect(Collectors.joining("\n"));
             event.commit();
         }
+        // Reported after the event is committed, so whoever hears of the stall finds it recorded.
+        loop.report(message, new LoopStallException(message, stack), task != null ? task : loop);
     }
 }
