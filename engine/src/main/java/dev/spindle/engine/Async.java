@@ -413,7 +413,8 @@ public final class Async {
     }
 
     private static <T> OffloadJob<T> newJob(EventLoop loop, Callable<? extends T> work, OffloadOptions options) {
-        return new OffloadJob<>(work, new Promise<>(loop), options, options.propagatesContext() ? ContextKey.current() : null);
+        return new OffloadJob<>(
+                work, new Promise<>(loop), options, options.propagatesContext() ? ContextKey.current() : null);
     }
 
     @SuppressWarnings("unchecked")

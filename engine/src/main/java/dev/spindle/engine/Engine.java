@@ -63,9 +63,11 @@ public final class Engine implements AutoCloseable {
         }
         this.loopList = List.of(loops);
         if (!Coroutines.isAvailable()) {
-            LOG.log(System.Logger.Level.INFO, "coroutine tasks are unavailable until the JVM runs with "
-                    + Coroutines.REQUIRED_FLAG
-                    + "; run-to-completion tasks, promises and timers work without it");
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "coroutine tasks are unavailable until the JVM runs with "
+                            + Coroutines.REQUIRED_FLAG
+                            + "; run-to-completion tasks, promises and timers work without it");
         }
         for (EventLoop loop : loops) {
             loop.start();
@@ -224,10 +226,15 @@ public final class Engine implements AutoCloseable {
     public String dumpTasks() {
         List<Task<?>> tasks = allTasks();
         StringBuilder out = new StringBuilder();
-        out.append(tasks.size()).append(" live task").append(tasks.size() == 1 ? "" : "s").append('\n');
+        out.append(tasks.size())
+                .append(" live task")
+                .append(tasks.size() == 1 ? "" : "s")
+                .append('\n');
         for (Task<?> task : tasks) {
             long age = task.loop().time() - task.createdNanos();
-            out.append(String.format("%-20s %-10s %-16s age %8.3fs", task.name(), task.state(), task.loop().name(), age / 1e9));
+            out.append(String.format(
+                    "%-20s %-10s %-16s age %8.3fs",
+                    task.name(), task.state(), task.loop().name(), age / 1e9));
             Awaitable<?> awaiting = task.awaiting();
             int depth = 0;
             while (awaiting != null && depth++ < 16) {
@@ -246,8 +253,10 @@ public final class Engine implements AutoCloseable {
     private static Object callerOf(Throwable trace) {
         for (StackTraceElement frame : trace.getStackTrace()) {
             String c = frame.getClassName();
-            if (!c.equals(Task.class.getName()) && !c.equals(EventLoop.class.getName())
-                    && !c.equals(Engine.class.getName()) && !c.startsWith(TaskGroup.class.getName())) {
+            if (!c.equals(Task.class.getName())
+                    && !c.equals(EventLoop.class.getName())
+                    && !c.equals(Engine.class.getName())
+                    && !c.startsWith(TaskGroup.class.getName())) {
                 return frame;
             }
         }
@@ -313,7 +322,8 @@ public final class Engine implements AutoCloseable {
         }
         WorkerPool pool = workerPool;
         if (pool != null) {
-            clean &= pool.shutdown(Math.max(deadline, System.nanoTime() + Duration.ofSeconds(1).toNanos()));
+            clean &= pool.shutdown(
+                    Math.max(deadline, System.nanoTime() + Duration.ofSeconds(1).toNanos()));
         }
         for (EventLoop loop : loops) {
             if (loop.isTerminated()) {
@@ -326,15 +336,19 @@ public final class Engine implements AutoCloseable {
     private void reportStragglers(Duration grace) {
         for (EventLoop loop : loops) {
             if (!loop.isTerminated()) {
-                loop.report("loop did not stop within the grace period " + grace + " (a step is blocking it)",
-                        new IllegalStateException(loop.name() + " is still running"), loop);
+                loop.report(
+                        "loop did not stop within the grace period " + grace + " (a step is blocking it)",
+                        new IllegalStateException(loop.name() + " is still running"),
+                        loop);
                 continue;
             }
             for (Task<?> task : loop.liveTasksSnapshot()) {
                 Awaitable<?> awaiting = task.awaiting();
-                loop.report("task ignored the shutdown cancel for " + grace
+                loop.report(
+                        "task ignored the shutdown cancel for " + grace
                                 + (awaiting == null ? "" : "; it awaits " + awaiting),
-                        new IllegalStateException(task.name() + " did not finish"), task);
+                        new IllegalStateException(task.name() + " did not finish"),
+                        task);
                 task.abandon("the engine stopped before the task finished"); // wake whoever joins it
             }
         }
@@ -386,7 +400,8 @@ public final class Engine implements AutoCloseable {
                     if (shutdown.get()) {
                         throw new RejectedTaskException("the engine is shut down: no work can be offloaded");
                     }
-                    workerPool = pool = new WorkerPool(this, workers, workerCpus, workerQueueCapacity, workerNamePrefix);
+                    workerPool =
+                            pool = new WorkerPool(this, workers, workerCpus, workerQueueCapacity, workerNamePrefix);
                 }
             }
         }

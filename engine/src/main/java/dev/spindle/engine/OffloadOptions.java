@@ -36,7 +36,8 @@ public final class OffloadOptions {
      */
     @SuppressWarnings("unchecked")
     public OffloadOptions withOnDiscard(Consumer<?> onDiscard) {
-        return new OffloadOptions(policy, (Consumer<Object>) Objects.requireNonNull(onDiscard, "onDiscard"), propagateContext);
+        return new OffloadOptions(
+                policy, (Consumer<Object>) Objects.requireNonNull(onDiscard, "onDiscard"), propagateContext);
     }
 
     /** The same options, carrying the task's {@link ContextKey} values into the worker (asyncio's {@code to_thread}). */

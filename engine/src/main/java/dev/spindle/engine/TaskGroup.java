@@ -100,7 +100,8 @@ public final class TaskGroup implements AutoCloseable {
         }
         Task<?> task = Task.current();
         if (task == null || !task.isCoroutine()) {
-            throw new IllegalStateException("TaskGroup cannot determine the parent task: enter it from a coroutine task");
+            throw new IllegalStateException(
+                    "TaskGroup cannot determine the parent task: enter it from a coroutine task");
         }
         parent = task;
         loop = task.loop();
@@ -235,7 +236,8 @@ public final class TaskGroup implements AutoCloseable {
     public void close(Throwable bodyFailure) {
         checkOwner("close");
         if (phase != Phase.ENTERED) {
-            throw new IllegalStateException("TaskGroup " + this + (phase == Phase.NEW ? " has not been entered" : " is finished"));
+            throw new IllegalStateException(
+                    "TaskGroup " + this + (phase == Phase.NEW ? " has not been entered" : " is finished"));
         }
         phase = Phase.EXITING;
         if (bodyFailure instanceof Error error && baseError == null) {

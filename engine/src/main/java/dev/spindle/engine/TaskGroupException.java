@@ -15,7 +15,11 @@ public class TaskGroupException extends RuntimeException {
 
     /** Creates an exception holding {@code errors}, which must not be empty. */
     public TaskGroupException(String message, List<Throwable> errors) {
-        super(message + " (" + errors.size() + " sub-exception" + (errors.size() == 1 ? "" : "s") + ")", null, true, true);
+        super(
+                message + " (" + errors.size() + " sub-exception" + (errors.size() == 1 ? "" : "s") + ")",
+                null,
+                true,
+                true);
         if (errors.isEmpty()) {
             throw new IllegalArgumentException("errors: a TaskGroupException needs at least one error");
         }

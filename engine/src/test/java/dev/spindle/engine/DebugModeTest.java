@@ -37,12 +37,11 @@ class DebugModeTest {
             t.join();
             Settle.settle(engine.loop(0));
         }
-        assertThat(reports)
-                .anySatisfy(r -> {
-                    assertThat(r.message()).matches("Executing Task\\[slowpoke .*\\] took \\d+\\.\\d{3} seconds");
-                    assertThat(r.error()).isInstanceOf(SlowStepException.class);
-                    assertThat(r.error().getCause()).as("where the task was created").hasMessage("task created here");
-                });
+        assertThat(reports).anySatisfy(r -> {
+            assertThat(r.message()).matches("Executing Task\\[slowpoke .*\\] took \\d+\\.\\d{3} seconds");
+            assertThat(r.error()).isInstanceOf(SlowStepException.class);
+            assertThat(r.error().getCause()).as("where the task was created").hasMessage("task created here");
+        });
     }
 
     @Test
@@ -74,7 +73,8 @@ class DebugModeTest {
                 .satisfies(r -> {
                     assertThat(r.message()).startsWith("spindle-loop-0 stalled").contains("blocker");
                     assertThat(r.error().getStackTrace())
-                            .anySatisfy(frame -> assertThat(frame.getClassName()).contains("CountDownLatch"));
+                            .anySatisfy(
+                                    frame -> assertThat(frame.getClassName()).contains("CountDownLatch"));
                 });
     }
 
@@ -88,7 +88,9 @@ class DebugModeTest {
             Settle.settle(loop);
             String dump = engine.dumpTasks();
             assertThat(dump).startsWith("2 live tasks");
-            assertThat(dump).containsPattern("outer\\s+SUSPENDED\\s+spindle-loop-0\\s+age\\s+\\d+\\.\\d{3}s  awaits inner  awaits Promise\\[PENDING");
+            assertThat(dump)
+                    .containsPattern(
+                            "outer\\s+SUSPENDED\\s+spindle-loop-0\\s+age\\s+\\d+\\.\\d{3}s  awaits inner  awaits Promise\\[PENDING");
             assertThat(dump).contains("created at dev.spindle.engine.DebugModeTest");
             gate.complete("open");
             assertThat(outer.join()).isEqualTo("open");

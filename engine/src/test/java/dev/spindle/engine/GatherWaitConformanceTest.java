@@ -260,7 +260,9 @@ class GatherWaitConformanceTest extends LoopTestSupport {
             assertThat(it.nextResult()).isEqualTo("a");
             assertThatThrownBy(it::next).isInstanceOf(TaskTimeoutException.class);
             assertThat(seconds()).isEqualTo(0.12);
-            assertThat(b.isCancelled()).as("the remaining awaitables are not cancelled").isFalse();
+            assertThat(b.isCancelled())
+                    .as("the remaining awaitables are not cancelled")
+                    .isFalse();
             b.cancel();
             return null;
         });

@@ -39,9 +39,15 @@ class MisuseTest {
     @Test
     @DisplayName("M1 null arguments are refused by name")
     void nullArguments() {
-        assertThatThrownBy(() -> loop.execute(null)).isInstanceOf(NullPointerException.class).hasMessage("task");
-        assertThatThrownBy(() -> loop.submit(null)).isInstanceOf(NullPointerException.class).hasMessage("body");
-        assertThatThrownBy(() -> loop.spawn(null)).isInstanceOf(NullPointerException.class).hasMessage("body");
+        assertThatThrownBy(() -> loop.execute(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("task");
+        assertThatThrownBy(() -> loop.submit(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("body");
+        assertThatThrownBy(() -> loop.spawn(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("body");
         assertThatThrownBy(() -> loop.schedule(null, () -> {})).hasMessage("delay");
         assertThatThrownBy(() -> loop.schedule(Duration.ZERO, null)).hasMessage("task");
         assertThatThrownBy(() -> loop.newPromise().onDone(null)).hasMessage("callback");
@@ -56,7 +62,9 @@ class MisuseTest {
     @DisplayName("M2 nonsense builder settings are refused by name")
     void nonsenseSettings() {
         Engine.Builder b = Engine.builder();
-        assertThatThrownBy(() -> b.loops(0)).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("loops");
+        assertThatThrownBy(() -> b.loops(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("loops");
         assertThatThrownBy(() -> b.queueCapacity(1)).hasMessageStartingWith("capacity");
         assertThatThrownBy(() -> b.timerTick(Duration.ofNanos(-1))).hasMessageStartingWith("tick");
         assertThatThrownBy(() -> b.ticksPerWheel(3)).hasMessageStartingWith("ticks");
@@ -77,7 +85,8 @@ class MisuseTest {
         assertThatThrownBy(() -> Async.sleep(Duration.ofMillis(1))).hasMessageContaining("not inside a coroutine task");
         assertThatThrownBy(Async::yieldNow).hasMessageContaining("not inside a coroutine task");
         assertThatThrownBy(() -> Async.offload(() -> 1)).hasMessageContaining("not inside a coroutine task");
-        assertThatThrownBy(() -> loop.submit(() -> Async.await(p)).join()).hasMessageContaining("not inside a coroutine task");
+        assertThatThrownBy(() -> loop.submit(() -> Async.await(p)).join())
+                .hasMessageContaining("not inside a coroutine task");
     }
 
     @Test
@@ -102,25 +111,31 @@ class MisuseTest {
         Promise<String> p = loop.newPromise();
         assertThatThrownBy(p::result).isInstanceOf(InvalidStateException.class).hasMessageContaining("not ready");
         p.complete("x");
-        assertThatThrownBy(() -> p.setResult("y")).isInstanceOf(InvalidStateException.class).hasMessageContaining("already done");
+        assertThatThrownBy(() -> p.setResult("y"))
+                .isInstanceOf(InvalidStateException.class)
+                .hasMessageContaining("already done");
     }
 
     @Test
     @DisplayName("M7 loop-only methods called from another thread")
     void loopOnlyFromElsewhere() {
         Task<String> t = loop.spawn(() -> "x");
-        assertThatThrownBy(t::uncancel).isInstanceOf(IllegalStateException.class).hasMessageContaining("must be called on spindle-loop-0");
+        assertThatThrownBy(t::uncancel)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("must be called on spindle-loop-0");
         assertThatThrownBy(() -> Async.tryOffload(() -> 1)).hasMessageContaining("must be called on a loop thread");
         assertThat(thrownInCoroutine(() -> engine.shutdown(Duration.ZERO))).hasMessageContaining("from a loop thread");
         assertThat(thrownInCoroutine(engine::allTasks)).hasMessageContaining("would block it");
-        assertThat(thrownInCoroutine(() -> engine.runMain(() -> 1))).hasMessageContaining("cannot be called from a running loop");
+        assertThat(thrownInCoroutine(() -> engine.runMain(() -> 1)))
+                .hasMessageContaining("cannot be called from a running loop");
     }
 
     @Test
     @DisplayName("M8 a TaskGroup used out of order or from another loop")
     void taskGroupMisuse() {
         assertThatThrownBy(TaskGroup::open).hasMessageContaining("cannot determine the parent task");
-        assertThat(thrownInCoroutine(() -> new TaskGroup().spawn(() -> 1))).hasMessageContaining("has not been entered");
+        assertThat(thrownInCoroutine(() -> new TaskGroup().spawn(() -> 1)))
+                .hasMessageContaining("has not been entered");
         assertThat(thrownInCoroutine(() -> {
                     TaskGroup g = TaskGroup.open();
                     g.close();
@@ -145,20 +160,27 @@ class MisuseTest {
         Engine closed = Engine.builder().loops(1).build();
         closed.close();
         EventLoop l = closed.loop(0);
-        assertThatThrownBy(() -> l.execute(() -> {})).isInstanceOf(RejectedTaskException.class).hasMessageContaining("spindle-loop-0 is shutting down");
+        assertThatThrownBy(() -> l.execute(() -> {}))
+                .isInstanceOf(RejectedTaskException.class)
+                .hasMessageContaining("spindle-loop-0 is shutting down");
         assertThatThrownBy(() -> l.spawn(() -> 1)).isInstanceOf(RejectedTaskException.class);
         assertThatThrownBy(() -> l.submit(() -> 1)).isInstanceOf(RejectedTaskException.class);
-        assertThatThrownBy(closed::workerThreads).isInstanceOf(RejectedTaskException.class).hasMessageContaining("shut down");
+        assertThatThrownBy(closed::workerThreads)
+                .isInstanceOf(RejectedTaskException.class)
+                .hasMessageContaining("shut down");
     }
 
     @Test
     @DisplayName("M10 nonsense durations and collections")
     void nonsenseDurations() {
-        assertThatThrownBy(() -> new ManualClock().advance(Duration.ofSeconds(-1))).hasMessageStartingWith("delta");
+        assertThatThrownBy(() -> new ManualClock().advance(Duration.ofSeconds(-1)))
+                .hasMessageStartingWith("delta");
         assertThat(thrownInCoroutine(() -> Async.wait(List.<Awaitable<Integer>>of(), ReturnWhen.ALL_COMPLETED, null)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("awaitables");
-        assertThat(thrownInCoroutine(() -> Async.timeout(null, s -> 1))).isInstanceOf(NullPointerException.class).hasMessage("delay");
+        assertThat(thrownInCoroutine(() -> Async.timeout(null, s -> 1)))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("delay");
         assertThat(thrownInCoroutine(() -> {
                     Timeout[] kept = new Timeout[1];
                     Async.timeout(Duration.ofSeconds(1), s -> kept[0] = s);
@@ -166,7 +188,8 @@ class MisuseTest {
                     return null;
                 }))
                 .hasMessage("Timeout has finished");
-        assertThat(thrownInCoroutine(() -> Async.asCompleted(List.<Awaitable<Integer>>of(), null).next()))
+        assertThat(thrownInCoroutine(() ->
+                        Async.asCompleted(List.<Awaitable<Integer>>of(), null).next()))
                 .isInstanceOf(java.util.NoSuchElementException.class);
     }
 }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /** Offloading blocking work to the pinned worker pool (A12). */
 class OffloadTest {
-    private final Engine engine = Engine.builder().loops(1).workers(1).workerQueueCapacity(1).build();
+    private final Engine engine =
+            Engine.builder().loops(1).workers(1).workerQueueCapacity(1).build();
     private final EventLoop loop = engine.loop(0);
 
     @AfterEach
@@ -121,7 +122,8 @@ class OffloadTest {
         assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
         t.cancel();
         assertThat(outcome.get(30, TimeUnit.SECONDS)).isEqualTo("interrupted");
-        assertThat(loop.spawn(() -> Async.offload(() -> Thread.currentThread().isInterrupted())).join())
+        assertThat(loop.spawn(() -> Async.offload(() -> Thread.currentThread().isInterrupted()))
+                        .join())
                 .as("the interrupt does not leak into the next job")
                 .isFalse();
     }
@@ -145,11 +147,13 @@ class OffloadTest {
         String allowed = ThreadAffinity.allowedCpuList();
         String last = allowed.substring(Math.max(allowed.lastIndexOf(','), allowed.lastIndexOf('-')) + 1);
         int cpu = Integer.parseInt(last.trim());
-        try (Engine pinned = Engine.builder().loops(1).workers(3).workerCpus(cpu).build()) {
+        try (Engine pinned =
+                Engine.builder().loops(1).workers(3).workerCpus(cpu).build()) {
             List<String> masks = new CopyOnWriteArrayList<>();
             Task<Void> t = pinned.loop(0).spawn(() -> {
                 for (int i = 0; i < 3; i++) {
-                    masks.add(Async.offload(() -> Thread.currentThread().getName() + "=" + ThreadAffinity.allowedCpuList()));
+                    masks.add(Async.offload(
+                            () -> Thread.currentThread().getName() + "=" + ThreadAffinity.allowedCpuList()));
                 }
                 return null;
             });
@@ -172,11 +176,12 @@ class OffloadTest {
         Engine e = Engine.builder().loops(1).workers(1).workerQueueCapacity(4).build();
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        e.loop(0).spawn(() -> Async.offload(() -> {
-            started.countDown();
-            release.await(10, TimeUnit.SECONDS);
-            return null;
-        }));
+        e.loop(0)
+                .spawn(() -> Async.offload(() -> {
+                    started.countDown();
+                    release.await(10, TimeUnit.SECONDS);
+                    return null;
+                }));
         assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
         Thread releaser = new Thread(() -> {
             // Let shutdown start, then free the worker so its bounded join succeeds.

@@ -50,10 +50,12 @@ class SignalTest {
     @Test
     void theFirstSigintCancelsTheMainTask() throws Exception {
         Process p = start("polite");
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             readUntil(out, "ready");
             signal(p, "INT");
-            assertThat(readUntil(out, "interrupted")).containsSubsequence("main cancelled by SIGINT", "interrupted: INT");
+            assertThat(readUntil(out, "interrupted"))
+                    .containsSubsequence("main cancelled by SIGINT", "interrupted: INT");
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).isEqualTo(130);
         } finally {
@@ -64,7 +66,8 @@ class SignalTest {
     @Test
     void aSecondSignalForcesShutdownWhenTheMainTaskIgnoresTheFirst() throws Exception {
         Process p = start("stubborn");
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             readUntil(out, "ready");
             signal(p, "TERM");
             readUntil(out, "ignoring SIGTERM");

@@ -38,7 +38,8 @@ class TaskGroupConformanceTest extends LoopTestSupport {
     }
 
     private static List<Class<?>> types(Throwable t) {
-        return ((TaskGroupException) t).errors().stream().<Class<?>>map(Object::getClass).distinct().toList();
+        return ((TaskGroupException) t)
+                .errors().stream().<Class<?>>map(Object::getClass).distinct().toList();
     }
 
     @Test
@@ -284,9 +285,7 @@ class TaskGroupConformanceTest extends LoopTestSupport {
                 }
             }));
             assertThat(t).isInstanceOf(TaskGroupException.class);
-            assertThat(((TaskGroupException) t).errors())
-                    .hasSize(2)
-                    .allMatch(e -> e instanceof CustomException);
+            assertThat(((TaskGroupException) t).errors()).hasSize(2).allMatch(e -> e instanceof CustomException);
             assertThat(Task.current().cancelling()).isZero();
             return null;
         });
