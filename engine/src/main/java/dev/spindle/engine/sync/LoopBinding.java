@@ -84,10 +84,11 @@ final class LoopBinding {
         }
         Task<?> task = Task.current();
         if (task == null) {
-            throw new IllegalStateException(operation + " called on " + Thread.currentThread().getName()
-                    + ", which runs no task, before the primitive was bound to a loop: it binds to the loop"
-                    + " of the first task that uses it, so use it from a task first, or create it with an"
-                    + " explicit EventLoop");
+            throw new IllegalStateException(
+                    operation + " called on " + Thread.currentThread().getName()
+                            + ", which runs no task, before the primitive was bound to a loop: it binds to the loop"
+                            + " of the first task that uses it, so use it from a task first, or create it with an"
+                            + " explicit EventLoop");
         }
         EventLoop mine = task.loop();
         // Set once: a CAS, so that two loops binding at the same time agree on one winner.
@@ -113,9 +114,10 @@ final class LoopBinding {
     }
 
     private static IllegalStateException foreign(EventLoop bound, String operation) {
-        return new IllegalStateException(operation + " called on " + Thread.currentThread().getName()
-                + ", but the primitive is bound to loop " + bound.name()
-                + ": a loop-local primitive may only be used from the thread of its loop");
+        return new IllegalStateException(
+                operation + " called on " + Thread.currentThread().getName()
+                        + ", but the primitive is bound to loop " + bound.name()
+                        + ": a loop-local primitive may only be used from the thread of its loop");
     }
 
     @Override
