@@ -155,8 +155,11 @@ public final class EventLoop {
         thread.start();
     }
 
-    /** The loop whose thread is calling, or {@code null} on any other thread. */
-    static EventLoop current() {
+    /**
+     * The loop whose thread is calling, or {@code null} on any other thread (asyncio's {@code
+     * get_running_loop}, without the exception). Any thread; one thread-local read.
+     */
+    public static EventLoop current() {
         return CURRENT.get();
     }
 

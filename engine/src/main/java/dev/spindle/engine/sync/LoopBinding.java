@@ -1,7 +1,6 @@
 package dev.spindle.engine.sync;
 
 import dev.spindle.engine.EventLoop;
-import dev.spindle.engine.Task;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
@@ -44,10 +43,9 @@ final class LoopBinding {
         return new LoopBinding(Objects.requireNonNull(loop, "loop"));
     }
 
-    /** A binding to the loop of the calling task, or an unbound one when the caller runs no task. */
+    /** A binding to the calling loop thread's loop, or an unbound one when called outside the loops. */
     static LoopBinding toCaller() {
-        Task<?> task = Task.current();
-        return new LoopBinding(task == null ? null : task.loop());
+        return new LoopBinding(EventLoop.current());
     }
 
     /**
@@ -55,9 +53,9 @@ final class LoopBinding {
      * created elsewhere). Does nothing if already bound or if the caller runs no task.
      */
     void bindToCaller() {
-        Task<?> task = Task.current();
-        if (task != null) {
-            LOOP.compareAndSet(this, null, task.loop()); // a lost race leaves the first binding, as intended
+        EventLoop caller = EventLoop.current();
+        if (caller != null) {
+            LOOP.compareAndSet(this, null, caller); // a lost race leaves the first binding, as intended
         }
     }
 
@@ -82,15 +80,14 @@ final class LoopBinding {
             }
             throw foreign(bound, operation);
         }
-        Task<?> task = Task.current();
-        if (task == null) {
+        EventLoop mine = EventLoop.current();
+        if (mine == null) {
             throw new IllegalStateException(
                     operation + " called on " + Thread.currentThread().getName()
-                            + ", which runs no task, before the primitive was bound to a loop: it binds to the loop"
-                            + " of the first task that uses it, so use it from a task first, or create it with an"
+                            + ", which is not a loop thread, before the primitive was bound to a loop: it binds to"
+                            + " the loop that first uses it, so use it on a loop first, or create it with an"
                             + " explicit EventLoop");
         }
-        EventLoop mine = task.loop();
         // Set once: a CAS, so that two loops binding at the same time agree on one winner.
         EventLoop witness = (EventLoop) LOOP.compareAndExchange(this, null, mine);
         if (witness != null && witness != mine) {

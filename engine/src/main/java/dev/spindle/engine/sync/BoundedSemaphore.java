@@ -1,0 +1,59 @@
+package dev.spindle.engine.sync;
+
+import dev.spindle.engine.EventLoop;
+
+/**
+ * A {@link Semaphore} whose value may never exceed its initial value (asyncio's {@code BoundedSemaphore}):
+ * a {@link #release()} that would do so throws, which catches a task releasing what it never acquired.
+ *
+ * <p>asyncio raises {@code ValueError} there; Spindle throws {@link IllegalStateException}, the Java
+ * exception for a call that the object's state forbids (as {@code ReentrantLock.unlock} without the lock
+ * throws {@code IllegalMonitorStateException}, one of its subclasses).
+ *
+ * <p>Loop-local, with the same threads and costs as {@link Semaphore}.
+ */
+public final class BoundedSemaphore extends Semaphore {
+    private final int bound;
+
+    /**
+     * Creates a semaphore with {@code value} free units, at most {@code value} ever, bound to the calling
+     * task's loop, or, when created outside a task, to the loop of the first task that uses it. Any thread.
+     *
+     * @throws IllegalArgumentException if {@code value} is negative
+     */
+    public BoundedSemaphore(int value) {
+        super(LoopBinding.toCaller(), value);
+        this.bound = value;
+    }
+
+    /**
+     * Creates a semaphore with {@code value} free units, at most {@code value} ever, bound to {@code loop}.
+     * Any thread.
+     *
+     * @throws IllegalArgumentException if {@code value} is negative
+     */
+    public BoundedSemaphore(EventLoop loop, int value) {
+        super(LoopBinding.to(loop), value);
+        this.bound = value;
+    }
+
+    /** The initial value, which the value may never exceed. Any thread. */
+    public int bound() {
+        return bound;
+    }
+
+    /**
+     * As {@link Semaphore#release()}, refusing to raise the value above {@link #bound()}.
+     *
+     * @throws IllegalStateException "BoundedSemaphore released too many times" if the value is already at
+     *     the bound (nothing changes), or if called off the semaphore's loop
+     */
+    @Override
+    public void release() {
+        binding.enter("BoundedSemaphore.release()");
+        if (value >= bound) {
+            throw new IllegalStateException("BoundedSemaphore released too many times");
+        }
+        releaseUnit();
+    }
+}

@@ -1,0 +1,15 @@
+package dev.spindle.engine.sync;
+
+/**
+ * Thrown by {@link Queue#putNowait(Object)} when the queue is full (asyncio's {@code QueueFull}). An
+ * {@link IllegalStateException}, as {@link java.util.Queue#add(Object)} throws on a full queue. Use {@link
+ * Queue#offer(Object)} to get {@code false} instead.
+ */
+public class QueueFullException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    /** Creates the exception with {@code message}. */
+    public QueueFullException(String message) {
+        super(message);
+    }
+}
