@@ -17,7 +17,7 @@ public final class BoundedSemaphore extends Semaphore {
 
     /**
      * Creates a semaphore with {@code value} free units, at most {@code value} ever, bound to the calling
-     * task's loop, or, when created outside a task, to the loop of the first task that uses it. Any thread.
+     * task's loop, or, when created outside a task, to the first loop that uses it. Any thread.
      *
      * @throws IllegalArgumentException if {@code value} is negative
      */

@@ -56,7 +56,7 @@ public final class Condition {
 
     /**
      * Creates a condition with a new {@link Lock}, bound to the calling task's loop, or, when created
-     * outside a task, to the loop of the first task that uses it. Any thread.
+     * outside a task, to the first loop that uses it. Any thread.
      */
     public Condition() {
         this(new Lock());

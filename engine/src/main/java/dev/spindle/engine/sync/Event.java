@@ -15,7 +15,7 @@ import java.util.Deque;
  * {@code wait()} is {@link Object#wait()}.
  *
  * <p>Loop-local: bound to the loop given at construction, else to the loop of the task that creates it,
- * else to the loop of the first task that uses it; every method must then be called on that loop's thread
+ * else to the first loop that uses it; every method must then be called on that loop's thread
  * (a call from elsewhere throws {@link IllegalStateException} naming both). {@code set()} may be called
  * from a plain callback of that loop, such as one given to {@link EventLoop#execute}. No atomics or locks.
  */
@@ -28,7 +28,7 @@ public final class Event {
 
     /**
      * Creates a cleared event, bound to the calling task's loop, or, when created outside a task, to the
-     * loop of the first task that uses it. Any thread.
+     * first loop that uses it. Any thread.
      */
     public Event() {
         this.binding = LoopBinding.toCaller();

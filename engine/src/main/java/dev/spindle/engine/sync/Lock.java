@@ -27,7 +27,7 @@ import java.util.Deque;
  * <h2>Threads and cost</h2>
  *
  * Loop-local: bound to the loop given at construction, else to the loop of the task that creates it, else
- * to the loop of the first task that uses it; every method must then be called on that loop's thread (a
+ * to the first loop that uses it; every method must then be called on that loop's thread (a
  * call from elsewhere throws {@link IllegalStateException} naming both). No atomics or locks on any path.
  * An uncontended acquire/release allocates nothing; a waiting acquire allocates one {@link Promise} (plus
  * the await's node) and must run in a coroutine task.
@@ -42,7 +42,7 @@ public final class Lock {
 
     /**
      * Creates an unlocked lock, bound to the calling task's loop, or, when created outside a task, to the
-     * loop of the first task that uses it. Any thread.
+     * first loop that uses it. Any thread.
      */
     public Lock() {
         this.binding = LoopBinding.toCaller();

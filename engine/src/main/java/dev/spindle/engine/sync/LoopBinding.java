@@ -50,7 +50,7 @@ final class LoopBinding {
 
     /**
      * Binds to the loop of the calling task if still unbound (a primitive created inside a task around one
-     * created elsewhere). Does nothing if already bound or if the caller runs no task.
+     * created elsewhere). Does nothing if already bound or if called outside the loops.
      */
     void bindToCaller() {
         EventLoop caller = EventLoop.current();
@@ -70,7 +70,7 @@ final class LoopBinding {
      *
      * @param operation what is being called, for the message: {@code "Lock.acquire()"}
      * @throws IllegalStateException if called from another thread than the bound loop's, or, while
-     *     unbound, from a thread that runs no task
+     *     unbound, from a thread outside the loops
      */
     EventLoop enter(String operation) {
         EventLoop bound = (EventLoop) LOOP.getAcquire(this);

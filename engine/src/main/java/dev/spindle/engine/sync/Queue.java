@@ -51,7 +51,7 @@ import java.util.Objects;
  * <h2>Threads and cost</h2>
  *
  * Loop-local: bound to the loop given at construction, else to the loop of the task that creates it, else
- * to the loop of the first task that uses it; every method must then be called on that loop's thread (a
+ * to the first loop that uses it; every method must then be called on that loop's thread (a
  * call from elsewhere throws {@link IllegalStateException} naming both). No atomics or locks. Items live in
  * an {@link ArrayDeque}; a put or get that does not wait allocates nothing (beyond the deque's growth), one
  * that waits allocates one {@link Promise} per wait and must run in a coroutine task.
@@ -76,7 +76,7 @@ public final class Queue<T> {
 
     /**
      * Creates an unbounded queue, bound to the calling task's loop, or, when created outside a task, to the
-     * loop of the first task that uses it. Any thread.
+     * first loop that uses it. Any thread.
      */
     public Queue() {
         this(0);
@@ -84,7 +84,7 @@ public final class Queue<T> {
 
     /**
      * Creates a queue of at most {@code maxSize} items ({@code <= 0}: unbounded), bound to the calling
-     * task's loop, or, when created outside a task, to the loop of the first task that uses it. Any thread.
+     * task's loop, or, when created outside a task, to the first loop that uses it. Any thread.
      */
     public Queue(int maxSize) {
         this(LoopBinding.toCaller(), maxSize);

@@ -31,7 +31,7 @@ import java.util.Deque;
  * <h2>Threads and cost</h2>
  *
  * Loop-local: bound to the loop given at construction, else to the loop of the task that creates it, else
- * to the loop of the first task that uses it; every method must then be called on that loop's thread (a
+ * to the first loop that uses it; every method must then be called on that loop's thread (a
  * call from elsewhere throws {@link IllegalStateException} naming both). No atomics or locks. An
  * uncontended acquire/release allocates nothing; a waiting acquire allocates one {@link Promise} and must
  * run in a coroutine task.
@@ -47,7 +47,7 @@ public sealed class Semaphore permits BoundedSemaphore {
 
     /**
      * Creates a semaphore with {@code value} free units, bound to the calling task's loop, or, when created
-     * outside a task, to the loop of the first task that uses it. Any thread.
+     * outside a task, to the first loop that uses it. Any thread.
      *
      * @throws IllegalArgumentException if {@code value} is negative
      */

@@ -8,7 +8,7 @@
  * <h2>Loop-local</h2>
  *
  * Each primitive belongs to one {@link dev.spindle.engine.EventLoop}: the one given to its constructor,
- * else the loop of the task that creates it, else the loop of the first task that uses it. Every call must
+ * else the loop that creates it, else the first loop that uses it. Every call must
  * then come from that loop's thread, from a task or a plain callback; any other thread, including another
  * loop's, gets an {@link java.lang.IllegalStateException} naming the primitive's loop and the calling
  * thread. Since everything happens on one thread, the state is plain fields and {@link
