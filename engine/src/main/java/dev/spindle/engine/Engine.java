@@ -178,8 +178,19 @@ public final class Engine implements AutoCloseable {
             throw new IllegalStateException("Engine.run() cannot be called from a running loop ("
                     + Thread.currentThread().getName() + ")");
         }
-        Task<T> task = loops[0].spawn(main);
-        SignalHandling signals = handleSignals ? new SignalHandling(this, task) : null;
+        SignalHandling signals = handleSignals ? new SignalHandling(this) : null;
+        Task<T> task;
+        try {
+            task = loops[0].spawn(main);
+        } catch (RuntimeException | Error refused) {
+            if (signals != null) {
+                signals.close();
+            }
+            throw refused;
+        }
+        if (signals != null) {
+            signals.attach(task);
+        }
         try {
             waitQuietly(task);
             if (!isShutdown()) {
