@@ -47,6 +47,14 @@ class ExamplesTest {
     }
 
     @Test
+    void backpressure() {
+        assertThat(run(() -> Backpressure.main(new String[0])))
+                .isEqualTo("most requests at once: 2, permits back: 2\n"
+                        + "worker did [a, b, c, d, e]\n"
+                        + "consumer on spindle-loop-1 summed 5050\n");
+    }
+
+    @Test
     void diagnostics() {
         String out = run(() -> Diagnostics.main(new String[0]));
         assertThat(out).startsWith("2 live tasks\n");
