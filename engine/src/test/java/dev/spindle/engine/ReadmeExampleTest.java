@@ -8,6 +8,23 @@ import org.junit.jupiter.api.Test;
 /** The examples in README.md, kept compiling and true. */
 class ReadmeExampleTest {
 
+    static String fetch(String page) {
+        Async.sleep(Duration.ofMillis(10));
+        return page;
+    }
+
+    @Test
+    void theTwentyLinesRun() {
+        String summary = Engine.run(() -> {
+            java.util.List<Task<String>> pages = TaskGroup.run(
+                    group -> java.util.List.of(group.spawn(() -> fetch("home")), group.spawn(() -> fetch("about"))));
+            String fast = Async.timeout(Duration.ofMillis(200), scope -> fetch("search"));
+            byte[] file = Async.offload(() -> java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/etc/hostname")));
+            return pages.get(0).result() + ", " + fast + ", " + file.length + " bytes";
+        });
+        assertThat(summary).matches("home, search, \\d+ bytes");
+    }
+
     @Test
     void theShortExampleRuns() {
         try (Engine engine = Engine.builder().loops(2).build()) {
