@@ -473,16 +473,7 @@ public final class Engine implements AutoCloseable {
          * #strictPinning(boolean)} is set. Default: unpinned.
          */
         public Builder loopCpus(int... cpus) {
-            Objects.requireNonNull(cpus, "cpus");
-            if (cpus.length == 0) {
-                throw new IllegalArgumentException("cpus: give at least one CPU, or do not pin");
-            }
-            for (int cpu : cpus) {
-                if (cpu < 0) {
-                    throw new IllegalArgumentException("cpus: CPU numbers are not negative, got " + cpu);
-                }
-            }
-            this.loopCpus = cpus.clone();
+            this.loopCpus = checkedCpus(cpus);
             return this;
         }
 
@@ -607,16 +598,7 @@ public final class Engine implements AutoCloseable {
 
         /** Pins every worker to {@code cpus} (one set for the whole pool). Default: every CPU. */
         public Builder workerCpus(int... cpus) {
-            Objects.requireNonNull(cpus, "cpus");
-            if (cpus.length == 0) {
-                throw new IllegalArgumentException("cpus: give at least one CPU, or do not pin");
-            }
-            for (int cpu : cpus) {
-                if (cpu < 0) {
-                    throw new IllegalArgumentException("cpus: CPU numbers are not negative, got " + cpu);
-                }
-            }
-            this.workerCpus = cpus.clone();
+            this.workerCpus = checkedCpus(cpus);
             return this;
         }
 
@@ -662,6 +644,19 @@ public final class Engine implements AutoCloseable {
         public Builder handleSignals(boolean handle) {
             this.handleSignals = handle;
             return this;
+        }
+
+        private static int[] checkedCpus(int[] cpus) {
+            Objects.requireNonNull(cpus, "cpus");
+            if (cpus.length == 0) {
+                throw new IllegalArgumentException("cpus: give at least one CPU, or do not pin");
+            }
+            for (int cpu : cpus) {
+                if (cpu < 0) {
+                    throw new IllegalArgumentException("cpus: CPU numbers are not negative, got " + cpu);
+                }
+            }
+            return cpus.clone();
         }
 
         /** Creates the engine and starts its loops. */
