@@ -5,7 +5,8 @@ package dev.spindle.bench;
  * benchmark thread calls {@link #runOn}, which submits this object and spins until the batch, started by
  * {@link #run} on the executor's thread, calls {@link #finish} (at once, or from a later task). The
  * handoff costs one cross-thread submission and one cache-line round trip per batch, amortised over the
- * batch's operations.
+ * batch's operations. A batch that is started some other way (a coroutine spawned on a loop, a virtual
+ * thread) calls {@link #begin}, starts itself, then {@link #awaitDone}.
  */
 abstract class LoopHandoff implements Runnable {
     private volatile boolean done;
@@ -17,13 +18,19 @@ abstract class LoopHandoff implements Runnable {
 
     /** Submits this batch to {@code executor} and waits until it has finished. Benchmark thread only. */
     final void runOn(PeerExecutor executor) {
-        done = false;
+        begin();
         while (!executor.trySubmit(this)) {
             Thread.onSpinWait();
         }
         awaitDone();
     }
 
+    /** Marks a new batch as not finished; call it before handing the batch over. Benchmark thread only. */
+    final void begin() {
+        done = false;
+    }
+
+    /** Waits until the batch has called {@link #finish}: spins, then yields. Benchmark thread only. */
     final void awaitDone() {
         long deadline = 0;
         int spins = 0;
