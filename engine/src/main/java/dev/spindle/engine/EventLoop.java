@@ -641,6 +641,11 @@ public final class EventLoop {
     }
 
     void register(Task<?> task) {
+        if (lifecycle != RUNNING) {
+            // Queued before the shutdown began but first stepped after it: it was live at shutdown,
+            // so it gets the same single cancel as every other live task (it never runs its body).
+            task.cancel("the engine is shutting down");
+        }
         task.registered = true;
         task.nextLive = liveHead;
         if (liveHead != null) {
