@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import jdk.jfr.FlightRecorder;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.agrona.concurrent.IdleStrategy;
 import org.jctools.queues.MessagePassingQueue;
@@ -524,8 +525,8 @@ public final class EventLoop {
         if (nanos >= slowStepNanos) {
             Throwable createdAt = item instanceof Task<?> t ? t.creationTrace() : null;
             String message = String.format("Executing %s took %.3f seconds", item, nanos / 1e9);
-            SlowStepEvent event = new SlowStepEvent();
-            if (event.isEnabled()) {
+            SlowStepEvent event = FlightRecorder.isInitialized() ? new SlowStepEvent() : null;
+            if (event != null && event.isEnabled()) {
                 event.loop = name;
                 event.step = String.valueOf(item);
                 event.nanos = nanos;

@@ -3,6 +3,7 @@ package dev.spindle.engine;
 import dev.spindle.engine.internal.jfr.LoopStallEvent;
 import java.util.Arrays;
 import java.util.stream.Collectors;
+import jdk.jfr.FlightRecorder;
 
 /**
  * Debug mode's watchdog: a daemon thread that looks at every loop a few times per threshold and reports
@@ -62,8 +63,8 @@ final class StallDetector implements Runnable {
         String message = String.format(
                 "%s stalled: an iteration has run for %.3f seconds%s",
                 loop.name(), running / 1e9, task == null ? "" : " in " + task);
-        LoopStallEvent event = new LoopStallEvent();
-        if (event.isEnabled()) {
+        LoopStallEvent event = FlightRecorder.isInitialized() ? new LoopStallEvent() : null;
+        if (event != null && event.isEnabled()) {
             event.loop = loop.name();
             event.task = task == null ? null : task.name();
             event.nanos = running;

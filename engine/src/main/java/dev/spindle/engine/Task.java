@@ -5,6 +5,7 @@ import dev.spindle.engine.internal.jfr.TaskFailedEvent;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import jdk.jfr.FlightRecorder;
 
 /**
  * A unit of work that runs on one {@link EventLoop} (asyncio's {@code Task}).
@@ -242,8 +243,10 @@ public final class Task<T> extends BaseAwaitable<T> {
             return;
         }
         finishOnLoop(FAILED, failure);
-        TaskFailedEvent event = new TaskFailedEvent();
-        if (event.isEnabled()) {
+        // Only once JFR is up: the first event class initialisation would otherwise load JFR's whole
+        // metadata repository on the loop thread, stalling it for up to seconds.
+        TaskFailedEvent event = FlightRecorder.isInitialized() ? new TaskFailedEvent() : null;
+        if (event != null && event.isEnabled()) {
             event.task = name();
             event.loop = loop.name();
             event.exception = failure.getClass().getName();
