@@ -50,7 +50,10 @@ import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
  *       its wake-up to the next waiting receiver; a sender cancelled after being woken passes the free slot
  *       on. Cancelling a task waiting in {@link #send} or {@link #receive} ends it with {@link
  *       dev.spindle.engine.CancelledException CancelledException} at once. Wrap a call in {@link
- *       Async#timeout} for a time limit.
+ *       Async#timeout} for a time limit. A cancel that arrives after {@code receive} or {@code send} has
+ *       returned, while the task is still running, follows the task rule: the call's effect stands (the
+ *       item was taken, or enqueued) but the task ends CANCELLED if it returns without awaiting again. So
+ *       record a received item in the task's body, not only in the task's result.
  *   <li><b>Closing:</b> after {@link #close()}, sends fail with {@link ChannelClosedException}; receivers
  *       first drain what was sent before, then fail with it. Closing wakes every waiter.
  *   <li><b>Fairness:</b> waiters are woken in the order they began to wait. There is no hand-off: a
