@@ -13,14 +13,16 @@ package dev.spindle.collections;
  * <p><b>Threads:</b> the node's state belongs to the owner thread of the wheel that holds it; read the
  * accessors from that thread only.
  *
- * <p><b>Cost:</b> three references, three longs and an int of intrusive state per node (links, owner,
- * deadline, sequence, stamp, bucket); nothing is allocated per scheduling.
+ * <p><b>Cost:</b> three references and two longs of intrusive state per node (links, owner, deadline,
+ * stamp): 40 bytes for a subclass without fields of its own, with compressed references. Nothing is
+ * allocated per scheduling. Nodes carry no insertion sequence and no bucket index: the wheel keeps
+ * timers of equal deadline in insertion order, and unlinks a node through its neighbours alone.
  */
 public abstract class TimerNode {
-    /** Value of {@link #bucket} for a node on its wheel's due list rather than in a bucket. */
-    static final int DUE = -1;
-
-    /** Neighbours in the bucket or due list; both null while unscheduled. */
+    /**
+     * Neighbours in the circular list holding this node (a bucket, the due list or the deferred list
+     * of {@link #owner}, each closed by a sentinel node); both null while unscheduled.
+     */
     TimerNode prev;
 
     TimerNode next;
@@ -31,14 +33,8 @@ public abstract class TimerNode {
     /** Absolute deadline (ns) of the current or last scheduling. */
     long deadline;
 
-    /** The owner's insertion sequence of the current scheduling; breaks deadline ties first-in first-out. */
-    long seq;
-
     /** Identity of the current or last scheduling: incremented per scheduling, skipping 0; 0 until first. */
     long stamp;
-
-    /** Bucket index in {@link #owner}, or {@link #DUE}; meaningful only while scheduled. */
-    int bucket;
 
     /** Creates an unscheduled node. */
     protected TimerNode() {}

@@ -8,40 +8,57 @@ import java.util.Objects;
  *
  * <h2>Structure</h2>
  *
- * Time since {@code startTime} is cut into ticks of {@code tickNanos}; the cursor ({@code
- * currentTick}) is the tick of the latest poll. A timer lives in bucket {@code t & (ticksPerWheel -
- * 1)}, where {@code t} is the tick of its deadline, or the cursor tick if that deadline's tick has
- * already passed. A bucket is a doubly linked list in insertion order and mixes timers of every turn
- * of the wheel ("rounds"): a timer stays in its bucket until a poll finds its deadline {@code <= now},
- * so no round counter is kept or decremented.
+ * Time since {@code startTime} is cut into ticks of {@code tickNanos}. The cursor ({@code
+ * currentTick}) is the last tick the wheel has <em>entered</em>: entering a tick moves all its timers,
+ * due or not, out of their bucket onto the due list. A timer of a later tick {@code t} lives in bucket
+ * {@code t & (ticksPerWheel - 1)}; a bucket mixes timers of every turn of the wheel ("rounds"), so no
+ * round counter is kept or decremented. A timer scheduled for a tick already entered goes to the
+ * <em>overdue list</em>. Every list is circular, doubly linked, closed by a sentinel node and kept in
+ * insertion order, except the due list, kept in expiry order; unlinking needs only the node's
+ * neighbours, so a node records neither its bucket nor which list holds it.
  *
- * <p>{@link #poll} moves the cursor to the tick of {@code now}, visiting each bucket it passes at most
- * once (all of them, once each, when {@code now} jumps a full turn or more). Due timers are unlinked
- * from the visited buckets into a chain, the chain is sorted by (deadline, sequence) unless already
- * sorted, and merged into the <em>due list</em>, a doubly linked list kept in that order. Delivery then
- * pops from the due list's head. Timers left on it (by a {@code limit}, or a handler that threw) stay
- * scheduled and cancellable, and are merged with the next poll's newly due timers.
+ * <p>{@link #poll} first moves the overdue timers that are due onto the due list (sorted, then merged
+ * in), then delivers from the due list's head, and each time it has nothing left to deliver enters the
+ * next tick, up to the tick of {@code now}: so a bucket is walked once per turn, whatever the number of
+ * polls in a tick, and delivery starts before later buckets are touched. Entering a tick sorts its
+ * timers by deadline (stably, and only if out of order) and appends them: they are all later than any
+ * timer already on the due list. When {@code now} jumps more than a full turn, every bucket holds
+ * timers of several ticks to enter: each bucket's timers are sorted, and the sorted runs merged, before
+ * any delivery. Timers left on the due list (not yet due, or held back by a {@code limit} or a handler
+ * that threw) stay scheduled and cancellable, and the next poll starts with them.
+ *
+ * <p>Timers scheduled from a handler must wait for the next poll. Those that this poll could still
+ * deliver (deadline {@code <= now}) wait on the <em>deferred list</em> and move to their bucket or the
+ * overdue list when the poll returns; {@link #clear} defers every timer its handler schedules the same
+ * way.
  *
  * <h2>Invariants</h2>
  *
  * <ol>
- *   <li>Every timer in a bucket has a bucket tick {@code e = max(tick(deadline), cursor at schedule)}
- *       with {@code e >= currentTick}, sits in bucket {@code e & mask}, and {@code e ==
- *       tick(deadline)} unless {@code e == currentTick}. Hence a timer in the bucket {@code j >= 1}
- *       places after the cursor's has {@code tick(deadline) >= currentTick + j}: exactly what lets
- *       {@link #poll} visit only the buckets up to the tick of {@code now} and {@link #nextDeadline}
- *       stop its scan early.
- *   <li>Within a bucket, timers are in ascending sequence (always appended at the tail).
- *   <li>The due list is sorted by (deadline, sequence); it is filled only by poll before the first
- *       handler call, so a timer scheduled during a poll is in a bucket and never delivered by that
- *       poll.
+ *   <li>A timer in a bucket has {@code tick(deadline) > currentTick} and sits in bucket {@code
+ *       tick(deadline) & mask}. Every other scheduled timer has {@code tick(deadline) <= currentTick}
+ *       and is on the due list, the overdue list or the deferred list. Hence the bucket {@code j >= 1}
+ *       places after the cursor's holds only ticks {@code >= currentTick + j}, which lets {@link
+ *       #nextDeadline} stop its scan early.
+ *   <li>Timers of one deadline in buckets share a bucket, and within a bucket or the overdue list
+ *       timers of one deadline are in insertion order: nodes are appended at the tail, and deferred
+ *       ones, in order, after every node already there. (A handler's timer is deferred iff its
+ *       deadline is {@code <= now}, and a timer already there with such a deadline was scheduled before
+ *       the poll.) So a stable sort by deadline of timers taken from one list orders them by (deadline,
+ *       insertion sequence).
+ *   <li>The due list is sorted by (deadline, insertion sequence). A timer on it is older than any
+ *       timer of the same deadline on the overdue list: the due overdue timers are all taken at once at
+ *       the start of a poll, before any handler runs, so an overdue timer of a deadline already taken
+ *       was scheduled afterwards. Hence "by deadline, the due list first on ties" is the (deadline,
+ *       insertion sequence) order, and entering a tick only appends to the due list.
+ *   <li>The deferred list is empty outside {@link #poll} and {@link #clear}.
  *   <li>{@code cachedNextDeadline} is a lower bound of every scheduled deadline ({@code
  *       Long.MAX_VALUE} when empty), and equal to the least one while {@code nextDeadlineValid}.
  * </ol>
  *
  * <p>Tick arithmetic saturates: {@code deadline - startTime} is clamped to the long range before the
  * division, so clamped deadlines ({@code Long.MAX_VALUE}, {@code Long.MIN_VALUE}) and negative clock
- * readings are safe.
+ * readings are safe. The cursor starts at 0 and never decreases.
  *
  * <h2>Threads</h2>
  *
@@ -51,34 +68,59 @@ import java.util.Objects;
  * @param <T> the timer type
  */
 public final class TimerWheel<T extends TimerNode> {
+    /** Number of parts a tick is cut into to sort its timers when the cursor enters it. */
+    private static final int SLOTS = 256;
+
     private final long tickNanos;
     private final long startTime;
     private final int mask;
 
-    /** First and last node of each bucket, null when the bucket is empty. */
-    private final TimerNode[] heads;
+    /** The sentinel of each bucket's list; a list is empty when its sentinel links to itself. */
+    private final TimerNode[] buckets;
 
-    private final TimerNode[] tails;
+    /** Sentinel of the due list: timers of entered ticks, in (deadline, sequence) order. */
+    private final TimerNode due = new Sentinel();
 
-    /** Due timers not yet delivered, sorted by (deadline, seq). */
-    private TimerNode dueHead;
+    /** Sentinel of the overdue list: timers scheduled for a tick after the wheel entered it. */
+    private final TimerNode overdue = new Sentinel();
 
-    private TimerNode dueTail;
+    /** Sentinel of the deferred list: timers a handler scheduled that its poll or clear must skip. */
+    private final TimerNode deferred = new Sentinel();
 
-    /** The cursor: tick of the latest poll; never decreases. */
+    /**
+     * Scratch for {@link #enterTick}, empty between calls: the first and last timer of each slot, a
+     * {@code 2^slotShift} ns part of the tick being entered.
+     */
+    private final TimerNode[] slotHeads = new TimerNode[SLOTS];
+
+    private final TimerNode[] slotTails = new TimerNode[SLOTS];
+    private final int slotShift;
+
+    /** The cursor: the last tick entered; never decreases. */
     private long currentTick;
 
-    private long nextSeq;
     private int size;
     private long cachedNextDeadline = Long.MAX_VALUE;
     private boolean nextDeadlineValid = true;
 
-    /** True while a handler runs; poll and clear refuse to re-enter. */
+    /** True while a handler may run; poll and clear refuse to re-enter, and schedules may be deferred. */
     private boolean delivering;
 
+    /** While {@link #delivering}, a timer scheduled with a deadline {@code <=} this is deferred. */
+    private long deferUpTo;
+
+    /** The head of a list; never scheduled, never handed to a handler. */
+    private static final class Sentinel extends TimerNode {
+        Sentinel() {
+            prev = this;
+            next = this;
+        }
+    }
+
     /**
-     * Creates an empty wheel. Allocates its two bucket arrays, {@code 2 * ticksPerWheel} references;
-     * nothing afterwards.
+     * Creates an empty wheel. Allocates an array of {@code ticksPerWheel} references, {@code
+     * ticksPerWheel + 3} list sentinels (40 bytes each with compressed references) and two arrays of
+     * {@value #SLOTS} references; nothing afterwards.
      *
      * @param tickNanos width of a bucket, in nanoseconds; {@code > 0}
      * @param ticksPerWheel number of buckets; a power of two {@code >= 1}
@@ -96,8 +138,13 @@ public final class TimerWheel<T extends TimerNode> {
         this.tickNanos = tickNanos;
         this.startTime = startTime;
         this.mask = ticksPerWheel - 1;
-        this.heads = new TimerNode[ticksPerWheel];
-        this.tails = new TimerNode[ticksPerWheel];
+        this.buckets = new TimerNode[ticksPerWheel];
+        // The least shift that maps every offset within a tick, 0 to tickNanos - 1, below SLOTS.
+        this.slotShift =
+                Math.max(0, 64 - Long.numberOfLeadingZeros(tickNanos - 1) - Integer.numberOfTrailingZeros(SLOTS));
+        for (int i = 0; i < ticksPerWheel; i++) {
+            buckets[i] = new Sentinel();
+        }
     }
 
     /**
@@ -119,26 +166,15 @@ public final class TimerWheel<T extends TimerNode> {
                             ? "timer is already scheduled in this wheel"
                             : "timer is scheduled in another wheel");
         }
-        long tick = tickOf(deadline);
-        int bucket = (int) (tick > currentTick ? tick : currentTick) & mask;
         long stamp = timer.stamp + 1;
         if (stamp == 0) {
             stamp = 1;
         }
         timer.owner = this;
         timer.deadline = deadline;
-        timer.seq = nextSeq++;
         timer.stamp = stamp;
-        timer.bucket = bucket;
-        TimerNode tail = tails[bucket];
-        timer.prev = tail;
-        timer.next = null;
-        if (tail == null) {
-            heads[bucket] = timer;
-        } else {
-            tail.next = timer;
-        }
-        tails[bucket] = timer;
+        // A handler's timer that its poll or clear could still hand over waits off the buckets (invariant 4).
+        linkLast(delivering && deadline <= deferUpTo ? deferred : listFor(deadline), timer);
         // The cache is a lower bound of every other deadline, so a deadline at or below it is the least.
         if (size++ == 0 || deadline <= cachedNextDeadline) {
             cachedNextDeadline = deadline;
@@ -237,9 +273,12 @@ public final class TimerWheel<T extends TimerNode> {
      * </ul>
      *
      * <p>Owner thread only; not from a handler of this wheel. Cost: O(1) when nothing is due (the cached
-     * lower bound of {@link #nextDeadline} exceeds {@code now}); otherwise O(b + n + d log d) for b
-     * buckets visited ({@code <= ticksPerWheel}), n timers in them and d timers newly due, with O(d) when
-     * they are already in order, plus a merge with timers left due by an earlier poll. No allocation.
+     * lower bound of {@link #nextDeadline} exceeds {@code now}). Otherwise O(o + d) for the o timers
+     * scheduled for ticks already entered and the d delivered, plus, for each tick entered (at most
+     * {@code ticksPerWheel}, each once), O(n + e) for the n timers in its bucket and the e of the tick,
+     * which are sorted by spreading them over {@value #SLOTS} parts of the tick (O(e log e) at worst,
+     * when they crowd into one part). A jump of {@code now} by more than a full turn enters every tick at
+     * once: O(N + E log E) for the N timers of the wheel and the E entered. No allocation.
      *
      * @param now the clock's current reading; may jump arbitrarily far ahead, more than a turn
      * @param handler receives each expired timer, already unscheduled
@@ -256,17 +295,26 @@ public final class TimerWheel<T extends TimerNode> {
         }
         enterDelivery();
         try {
+            long nowTick = tickOf(now);
             if (cachedNextDeadline > now) {
-                // Nothing is due, so every bucket tick is >= tick(now) (invariant 1 stays true).
-                long nowTick = tickOf(now);
-                if (nowTick > currentTick) {
-                    currentTick = nowTick;
+                // Nothing is due, so every bucket holds ticks >= tick(now): the cursor may pass the
+                // ticks before it without moving anything (invariant 1).
+                if (nowTick > currentTick && nowTick - 1 > currentTick) {
+                    currentTick = nowTick - 1;
                 }
                 return 0;
             }
-            gatherDue(now);
-            return deliver(now, handler, limit);
+            deferUpTo = now;
+            TimerNode chain = takeSorted(overdue, now);
+            if (chain != null) {
+                addToDue(chain);
+            }
+            if (nowTick > currentTick && nowTick - currentTick > mask + 1L) {
+                enterWholeWheel(nowTick);
+            }
+            return deliver(now, nowTick, handler, limit);
         } finally {
+            flushDeferred();
             delivering = false;
         }
     }
@@ -274,9 +322,10 @@ public final class TimerWheel<T extends TimerNode> {
     /**
      * Returns the exact earliest deadline among scheduled timers (waiting or due), or {@code
      * Long.MAX_VALUE} if none. Owner thread only. O(1) when cached; the cache survives schedules and
-     * removals of any timer but the earliest. After the earliest is removed, one scan from the cursor
-     * bucket, O(b + n) for the b buckets and n timers up to the one holding the new earliest deadline
-     * (at worst the whole wheel when the rest are more than a turn away). No allocation.
+     * removals of any timer but the earliest. After the earliest is removed, one scan: O(o) for the o
+     * timers scheduled for ticks already entered when a timer of an entered tick remains, else also
+     * O(b + n) for the b buckets after the cursor's and n timers up to the one holding the new earliest
+     * deadline (at worst the whole wheel when the rest are more than a turn away). No allocation.
      *
      * @return the earliest deadline, or {@code Long.MAX_VALUE} when empty
      */
@@ -339,29 +388,30 @@ public final class TimerWheel<T extends TimerNode> {
         Objects.requireNonNull(handler, "handler");
         enterDelivery();
         try {
-            // Timers the handler schedules get seq >= seqLimit and, by invariant 2, sit behind every
-            // older timer of their bucket; the due list only receives timers during a poll.
-            long seqLimit = nextSeq;
-            int cleared = 0;
-            TimerNode node;
-            while ((node = dueHead) != null) {
-                unlink(node);
-                release(node);
-                cleared++;
-                handler.onExpiry(cast(node));
-            }
+            // Every timer the handler schedules is deferred (invariant 4), so this loop never meets it.
+            deferUpTo = Long.MAX_VALUE;
+            int cleared = drain(due, handler) + drain(overdue, handler);
             for (int bucket = 0; bucket <= mask; bucket++) {
-                while ((node = heads[bucket]) != null && node.seq < seqLimit) {
-                    unlink(node);
-                    release(node);
-                    cleared++;
-                    handler.onExpiry(cast(node));
-                }
+                cleared += drain(buckets[bucket], handler);
             }
             return cleared;
         } finally {
+            flushDeferred();
             delivering = false;
         }
+    }
+
+    /** Hands every timer of {@code list} to {@code handler}, unscheduled; returns how many. */
+    private int drain(TimerNode list, TimerHandler<? super T> handler) {
+        int drained = 0;
+        TimerNode node;
+        while ((node = list.next) != list) {
+            unlink(node);
+            release(node);
+            drained++;
+            handler.onExpiry(cast(node));
+        }
+        return drained;
     }
 
     private void enterDelivery() {
@@ -372,114 +422,209 @@ public final class TimerWheel<T extends TimerNode> {
     }
 
     /**
-     * Moves the cursor to the tick of {@code now} and every timer due by {@code now} from the buckets it
-     * passes onto the due list, keeping the due list sorted. Calls no handler.
+     * Hands due timers to {@code handler} from the due list's head, entering the next tick whenever the
+     * list has nothing left due, until the cursor reaches {@code nowTick} and nothing is due, or {@code
+     * limit} timers were delivered. Before the cursor reaches {@code nowTick}, every timer on the due
+     * list has a tick {@code <= currentTick < nowTick}, so is due: the list is empty whenever the loop
+     * enters a tick, and its head is always the earliest timer due (invariant 1).
      */
-    private void gatherDue(long now) {
-        long nowTick = tickOf(now);
-        int buckets;
-        if (nowTick <= currentTick) {
-            // By invariant 1, deadlines before the cursor tick are all in the cursor bucket.
-            buckets = 1;
-        } else {
-            long span = nowTick - currentTick;
-            buckets = span >= mask ? mask + 1 : (int) span + 1;
-        }
-        int first = (int) currentTick & mask;
-        TimerNode head = null;
-        TimerNode tail = null;
-        boolean sorted = true;
-        for (int i = 0; i < buckets; i++) {
-            int bucket = (first + i) & mask;
-            TimerNode node = heads[bucket];
-            while (node != null) {
-                TimerNode next = node.next;
-                if (node.deadline <= now) {
-                    unlinkFromBucket(node, bucket);
-                    node.bucket = TimerNode.DUE;
-                    if (tail == null) {
-                        head = node;
-                    } else {
-                        sorted &= TimerOrder.precedes(tail, node);
-                        tail.next = node;
-                    }
-                    tail = node;
-                }
-                node = next;
-            }
-        }
-        if (nowTick > currentTick) {
-            currentTick = nowTick;
-        }
-        if (head == null) {
-            return;
-        }
-        tail.next = null;
-        if (!sorted) {
-            head = TimerOrder.sort(head);
-        }
-        if (dueHead == null) {
-            dueHead = head;
-            relinkDue(null, head);
-        } else if (TimerOrder.precedes(dueTail, head)) {
-            dueTail.next = head;
-            relinkDue(dueTail, head);
-        } else {
-            dueHead = TimerOrder.merge(dueHead, head);
-            relinkDue(null, dueHead);
-        }
-    }
-
-    /** Sets the prev links of the due list from {@code first} on, and its tail. */
-    private void relinkDue(TimerNode prev, TimerNode first) {
-        for (TimerNode node = first; node != null; node = node.next) {
-            node.prev = prev;
-            prev = node;
-        }
-        dueTail = prev;
-    }
-
-    private int deliver(long now, TimerHandler<? super T> handler, int limit) {
+    private int deliver(long now, long nowTick, TimerHandler<? super T> handler, int limit) {
         int delivered = 0;
-        TimerNode node;
-        // The head is re-read after every handler call, which may have cancelled it.
-        while (delivered < limit && (node = dueHead) != null && node.deadline <= now) {
-            TimerNode next = node.next;
-            dueHead = next;
-            if (next == null) {
-                dueTail = null;
+        while (delivered < limit) {
+            // The head is re-read after every handler call, which may have cancelled it.
+            TimerNode node = due.next;
+            if (node != due && node.deadline <= now) {
+                unlink(node);
+                release(node);
+                delivered++;
+                handler.onExpiry(cast(node));
+            } else if (currentTick < nowTick) {
+                enterTick(++currentTick);
             } else {
-                next.prev = null;
+                break;
             }
-            release(node);
-            delivered++;
-            handler.onExpiry(cast(node));
         }
         return delivered;
     }
 
     /**
-     * Finds the least deadline, scanning buckets from the cursor's. Stops after the bucket {@code j}
-     * places on once the best deadline's tick is {@code <= currentTick + j}: by invariant 1 every timer
-     * further on has a later tick, so a later deadline. Stops at once on reaching the lower bound.
+     * Enters {@code tick}, the cursor's new tick, moving all its timers from their bucket onto the due
+     * list, which is empty (see {@link #deliver}). The timers are spread over {@value #SLOTS} slots by
+     * deadline, each slot kept in insertion order, then each slot is sorted (stably; a slot usually
+     * holds a few timers) and appended in slot order: O(n + {@value #SLOTS}) for the n timers of the
+     * bucket when the timers spread out, O(n + d log d) for d timers of the tick at worst. Calls no
+     * handler.
+     */
+    private void enterTick(long tick) {
+        TimerNode bucket = buckets[(int) tick & mask];
+        long lastDeadline = lastDeadlineOf(tick);
+        if (lastDeadline == Long.MAX_VALUE) {
+            // The last tick of the clock may be wider than tickNanos (saturation): no slots.
+            TimerNode chain = takeSorted(bucket, lastDeadline);
+            if (chain != null) {
+                addToDue(chain);
+            }
+            return;
+        }
+        // The tick is [firstDeadline, lastDeadline], tickNanos wide, and every timer of the bucket is in
+        // it or a later tick (invariant 1), so the slot index is < SLOTS.
+        long firstDeadline = lastDeadline - (tickNanos - 1);
+        int lowest = SLOTS;
+        int highest = -1;
+        for (TimerNode node = bucket.next; node != bucket; ) {
+            TimerNode next = node.next;
+            if (node.deadline <= lastDeadline) {
+                unlink(node);
+                node.next = null;
+                int slot = (int) ((node.deadline - firstDeadline) >>> slotShift);
+                TimerNode slotTail = slotTails[slot];
+                if (slotTail == null) {
+                    slotHeads[slot] = node;
+                } else {
+                    slotTail.next = node;
+                }
+                slotTails[slot] = node;
+                lowest = Math.min(lowest, slot);
+                highest = Math.max(highest, slot);
+            }
+            node = next;
+        }
+        for (int slot = lowest; slot <= highest; slot++) {
+            TimerNode chain = slotHeads[slot];
+            if (chain != null) {
+                slotHeads[slot] = null;
+                slotTails[slot] = null;
+                for (TimerNode node = TimerOrder.sort(chain); node != null; ) {
+                    TimerNode next = node.next;
+                    linkLast(due, node);
+                    node = next;
+                }
+            }
+        }
+    }
+
+    /**
+     * Enters every tick up to {@code nowTick}, more than a full turn ahead, when each bucket may hold
+     * timers of several ticks to enter: each bucket's are sorted on their own, then the sorted runs
+     * merged. O(n + Σ dᵢ log dᵢ + d log b) for n timers in the wheel, dᵢ entered from bucket i, d in all
+     * and b buckets. Calls no handler.
+     */
+    private void enterWholeWheel(long nowTick) {
+        long lastDeadline = lastDeadlineOf(nowTick);
+        TimerNode runs = null;
+        long pushed = 0;
+        for (TimerNode bucket : buckets) {
+            TimerNode chain = takeSorted(bucket, lastDeadline);
+            if (chain != null) {
+                // No tie spans two buckets (invariant 2), so the order of the runs does not matter.
+                runs = TimerOrder.push(runs, pushed++, chain);
+            }
+        }
+        currentTick = nowTick;
+        if (runs != null) {
+            addToDue(TimerOrder.collapse(runs));
+        }
+    }
+
+    /**
+     * Unlinks every timer of {@code list} with a deadline {@code <= lastDeadline} and returns them as a
+     * null-terminated chain sorted by (deadline, sequence), or null if none. Calls no handler. O(n) for
+     * the n timers of the list, plus O(d log d) for the d taken if they are out of order.
+     */
+    private static TimerNode takeSorted(TimerNode list, long lastDeadline) {
+        TimerNode chain = null;
+        TimerNode tail = null;
+        boolean sorted = true;
+        for (TimerNode node = list.next; node != list; ) {
+            TimerNode next = node.next;
+            if (node.deadline <= lastDeadline) {
+                unlink(node);
+                if (tail == null) {
+                    chain = node;
+                } else {
+                    sorted &= tail.deadline <= node.deadline;
+                    tail.next = node;
+                }
+                tail = node;
+            }
+            node = next;
+        }
+        if (chain == null) {
+            return null;
+        }
+        tail.next = null;
+        // A stable sort keeps insertion order among equal deadlines (invariant 2).
+        return sorted ? chain : TimerOrder.sort(chain);
+    }
+
+    /**
+     * Adds a null-terminated chain sorted by (deadline, sequence) to the due list, each node after every
+     * due timer of an equal or earlier deadline (invariant 3). O(chain) when it goes after the whole
+     * list, else O(chain + the due timers it passes).
+     */
+    private void addToDue(TimerNode chain) {
+        TimerNode at = due;
+        TimerNode last = due.prev;
+        if (last != due && chain.deadline < last.deadline) {
+            at = due.next;
+        }
+        while (chain != null) {
+            TimerNode node = chain;
+            chain = chain.next;
+            while (at != due && at.deadline <= node.deadline) {
+                at = at.next;
+            }
+            TimerNode before = at.prev;
+            node.prev = before;
+            node.next = at;
+            before.next = node;
+            at.prev = node;
+        }
+    }
+
+    /** Moves the deferred timers, in order, to their bucket or the overdue list, now that the cursor has stopped. */
+    private void flushDeferred() {
+        TimerNode node = deferred.next;
+        if (node == deferred) {
+            return;
+        }
+        deferred.prev.next = null;
+        deferred.next = deferred;
+        deferred.prev = deferred;
+        while (node != null) {
+            TimerNode next = node.next;
+            linkLast(listFor(node.deadline), node);
+            node = next;
+        }
+    }
+
+    /**
+     * Finds the least deadline: the due list's head, the overdue and deferred timers, then the buckets
+     * from the one after the cursor's. Skips the bucket {@code j} places on, and all after it, once the
+     * best deadline's tick is {@code < currentTick + j}: by invariant 1 those hold later ticks only, so
+     * later deadlines. Stops at once on reaching the lower bound.
      */
     private long scanNextDeadline() {
         long lowerBound = cachedNextDeadline;
-        long best = dueHead != null ? dueHead.deadline : Long.MAX_VALUE;
+        long best = due.next != due ? due.next.deadline : Long.MAX_VALUE;
+        best = leastDeadline(overdue, best);
+        best = leastDeadline(deferred, best);
         long bestOffset = tickOffset(best);
-        int first = (int) currentTick & mask;
-        for (int j = 0; j <= mask && best != lowerBound; j++) {
+        for (int j = 1; j <= mask + 1 && best != lowerBound && bestOffset >= j; j++) {
             long before = best;
-            for (TimerNode node = heads[(first + j) & mask]; node != null; node = node.next) {
-                if (node.deadline < best) {
-                    best = node.deadline;
-                }
-            }
+            best = leastDeadline(buckets[(int) (currentTick + j) & mask], best);
             if (best != before) {
                 bestOffset = tickOffset(best);
             }
-            if (bestOffset <= j) {
-                break;
+        }
+        return best;
+    }
+
+    /** Returns the least of {@code best} and the deadlines on {@code list}. */
+    private static long leastDeadline(TimerNode list, long best) {
+        for (TimerNode node = list.next; node != list; node = node.next) {
+            if (node.deadline < best) {
+                best = node.deadline;
             }
         }
         return best;
@@ -501,42 +646,43 @@ public final class TimerWheel<T extends TimerNode> {
         return Math.floorDiv(elapsed, tickNanos);
     }
 
-    private void unlink(TimerNode node) {
-        if (node.bucket == TimerNode.DUE) {
-            TimerNode prev = node.prev;
-            TimerNode next = node.next;
-            if (prev == null) {
-                dueHead = next;
-            } else {
-                prev.next = next;
-            }
-            if (next == null) {
-                dueTail = prev;
-            } else {
-                next.prev = prev;
-            }
-        } else {
-            unlinkFromBucket(node, node.bucket);
+    /**
+     * Returns the latest deadline whose tick is {@code <= tick}, for {@code tick >= 0}: a deadline is
+     * in a tick up to {@code tick} iff it is {@code <=} the result. Saturates at {@code Long.MAX_VALUE}.
+     */
+    private long lastDeadlineOf(long tick) {
+        if (tick >= Long.MAX_VALUE / tickNanos) {
+            return Long.MAX_VALUE; // no elapsed time has a later tick
         }
+        long deadline = startTime + ((tick + 1) * tickNanos - 1);
+        // The addend is >= 0, so the sum overflowed iff it fell below startTime; then every deadline fits.
+        return deadline < startTime ? Long.MAX_VALUE : deadline;
     }
 
-    /** Unlinks {@code node} from {@code bucket}; leaves the node's own links as they were. */
-    private void unlinkFromBucket(TimerNode node, int bucket) {
+    /** Returns the list for a timer of {@code deadline} scheduled now: its bucket, or the overdue list (invariant 1). */
+    private TimerNode listFor(long deadline) {
+        long tick = tickOf(deadline);
+        return tick > currentTick ? buckets[(int) tick & mask] : overdue;
+    }
+
+    /** Appends {@code node} to the circular list closed by {@code sentinel}. */
+    private static void linkLast(TimerNode sentinel, TimerNode node) {
+        TimerNode last = sentinel.prev;
+        node.prev = last;
+        node.next = sentinel;
+        last.next = node;
+        sentinel.prev = node;
+    }
+
+    /** Unlinks {@code node} from its list, whichever; leaves the node's own links as they were. */
+    private static void unlink(TimerNode node) {
         TimerNode prev = node.prev;
         TimerNode next = node.next;
-        if (prev == null) {
-            heads[bucket] = next;
-        } else {
-            prev.next = next;
-        }
-        if (next == null) {
-            tails[bucket] = prev;
-        } else {
-            next.prev = prev;
-        }
+        prev.next = next;
+        next.prev = prev;
     }
 
-    /** Marks an unlinked node unscheduled and keeps the size and the deadline cache (invariant 4). */
+    /** Marks an unlinked node unscheduled and keeps the size and the deadline cache (invariant 5). */
     private void release(TimerNode node) {
         node.owner = null;
         node.prev = null;

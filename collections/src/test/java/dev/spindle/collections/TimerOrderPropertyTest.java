@@ -9,18 +9,21 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Checks {@link TimerOrder#sort} and {@link TimerOrder#merge} against {@link List#sort} (stable, so ties
- * keep their sequence order) on {@value #SCENARIOS} chains per test, each generated from one fixed seed
- * by {@link SplittableRandom}. Deadlines are in [-5, 5], one chain in four in [-1, 1], so ties are
- * common. A failure names the seed and the deadlines; {@code -Dspindle.seed=<seed>} runs that seed alone.
+ * Checks {@link TimerOrder#sort}, {@link TimerOrder#merge} and the run stack ({@link TimerOrder#push},
+ * {@link TimerOrder#collapse}) against {@link List#sort} by deadline, which is stable, so ties must keep
+ * their order in the input (the wheel relies on it for insertion order), on {@value #SCENARIOS} chains
+ * per test, each generated from one fixed seed by {@link SplittableRandom}. Deadlines are in [-5, 5],
+ * one chain in four in [-1, 1], so ties are common. A failure names the seed and the deadlines; {@code
+ * -Dspindle.seed=<seed>} runs that seed alone.
  */
 class TimerOrderPropertyTest {
     private static final int SCENARIOS = 300;
     private static final int MAX_SORT_SIZE = 70;
     private static final int MAX_MERGE_SIZE = 40;
 
-    private static final Comparator<TimerNode> ORDER =
-            Comparator.comparingLong(TimerNode::deadline).thenComparingLong(node -> node.seq);
+    private static final int MAX_RUNS = 12;
+
+    private static final Comparator<TimerNode> ORDER = Comparator.comparingLong(TimerNode::deadline);
 
     private static List<Integer> deadlines(SplittableRandom random, int size) {
         int bound = random.nextInt(4) == 0 ? 1 : 5;
@@ -44,7 +47,6 @@ class TimerOrderPropertyTest {
         for (int i = 0; i < deadlines.size(); i++) {
             TestTimer node = new TestTimer("n" + i);
             node.deadline = deadlines.get(i);
-            node.seq = i;
             nodes.add(node);
         }
         return nodes;
@@ -80,6 +82,39 @@ class TimerOrderPropertyTest {
         expected.sort(ORDER);
         assertThat(walk(TimerOrder.sort(chain(nodes))))
                 .as("seed %d, deadlines %s", seed, deadlines)
+                .containsExactlyElementsOf(expected);
+    }
+
+    /** Sorted runs pushed oldest first and collapsed come out as one stable sort of their concatenation. */
+    @Test
+    void runStackMergesSortedRunsIntoOneStableOrder() {
+        SeededScenarios.runAll(SeededScenarios.seeds(0, SCENARIOS, 1), this::runStackScenario);
+    }
+
+    private void runStackScenario(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int runCount = 1 + (int) (seed % MAX_RUNS);
+        List<List<Integer>> runDeadlines = new ArrayList<>();
+        List<Integer> all = new ArrayList<>();
+        for (int r = 0; r < runCount; r++) {
+            List<Integer> run = deadlines(random, mergeSize(random, MAX_MERGE_SIZE / 2));
+            runDeadlines.add(run);
+            all.addAll(run);
+        }
+        List<TimerNode> nodes = nodes(all);
+        List<TimerNode> expected = new ArrayList<>(nodes);
+        expected.sort(ORDER);
+        TimerNode top = null;
+        int from = 0;
+        for (int r = 0; r < runCount; r++) {
+            List<TimerNode> run = new ArrayList<>(
+                    nodes.subList(from, from + runDeadlines.get(r).size()));
+            from += run.size();
+            run.sort(ORDER);
+            top = TimerOrder.push(top, r, chain(run));
+        }
+        assertThat(walk(TimerOrder.collapse(top)))
+                .as("seed %d, runs %s", seed, runDeadlines)
                 .containsExactlyElementsOf(expected);
     }
 

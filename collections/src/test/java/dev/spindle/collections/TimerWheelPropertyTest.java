@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,6 +16,7 @@ import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,9 +32,21 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 200}: every combination of tick, wheel size, start time and per-operation {@code nextDeadline} check,
  * 25 seeds each) and the random operations. A failure names the seed and the index of the failing
  * operation; {@code -Dspindle.seed=<seed>} runs that scenario alone.
+ *
+ * <p>Those scenarios use 12 timers on ticks of 1 to 10 ns. {@value #BULK_SCENARIOS} more, seeds from
+ * {@value #BULK_FIRST_SEED} on, use {@link Load#BULK}: hundreds of timers, few polls, and ticks of
+ * 1,000 ns to 2<sup>20</sup> ns, so that a tick holds many timers of distinct deadlines and the wheel
+ * sorts them for real.
  */
 class TimerWheelPropertyTest {
-    private static final int TIMERS = 12;
+    /**
+     * The size of a scenario: how many timers it cycles through, the most operations it runs, and the
+     * weights of schedule, cancel, advance (poll) and check among its operations.
+     */
+    record Load(int timers, int maxOperations, int schedule, int cancel, int advance, int check) {
+        static final Load SMALL = new Load(12, 150, 6, 2, 3, 1);
+        static final Load BULK = new Load(400, 3_000, 36, 8, 1, 1);
+    }
 
     enum DelayKind {
         ZERO,
@@ -60,7 +74,7 @@ class TimerWheelPropertyTest {
         NEAR_MIN
     }
 
-    record Config(long tickNanos, int ticksPerWheel, StartKind start, boolean checkEveryOp) {}
+    record Config(long tickNanos, int ticksPerWheel, StartKind start, boolean checkEveryOp, Load load) {}
 
     sealed interface Op {}
 
@@ -75,7 +89,8 @@ class TimerWheelPropertyTest {
     record Check() implements Op {}
 
     private static final int SCENARIOS = 5000;
-    private static final int MAX_OPERATIONS = 150;
+    private static final int BULK_FIRST_SEED = 1_000_000;
+    private static final int BULK_SCENARIOS = 96;
 
     /** Every wheel shape; scenario {@code seed} runs on shape {@code seed % CONFIGS.size()}. */
     private static final List<Config> CONFIGS = configs();
@@ -85,12 +100,31 @@ class TimerWheelPropertyTest {
         for (long tick : new long[] {1, 2, 5, 10}) {
             for (int buckets : new int[] {1, 2, 4, 8, 16}) {
                 for (StartKind start : StartKind.values()) {
-                    configs.add(new Config(tick, buckets, start, true));
-                    configs.add(new Config(tick, buckets, start, false));
+                    configs.add(new Config(tick, buckets, start, true, Load.SMALL));
+                    configs.add(new Config(tick, buckets, start, false, Load.SMALL));
                 }
             }
         }
         return List.copyOf(configs);
+    }
+
+    /** Wide ticks (a power of two among them, so a tick fills all the wheel's sorting slots) for {@link Load#BULK}. */
+    private static final List<Config> BULK_CONFIGS = bulkConfigs();
+
+    private static List<Config> bulkConfigs() {
+        List<Config> configs = new ArrayList<>();
+        for (long tick : new long[] {1_000, 1_024, 999_983, 1 << 20}) {
+            for (int buckets : new int[] {4, 64}) {
+                for (StartKind start : new StartKind[] {StartKind.ZERO, StartKind.NEGATIVE, StartKind.NEAR_MAX}) {
+                    configs.add(new Config(tick, buckets, start, false, Load.BULK));
+                }
+            }
+        }
+        return List.copyOf(configs);
+    }
+
+    private static boolean isBulk(long seed) {
+        return seed >= BULK_FIRST_SEED;
     }
 
     private static int shapeOf(long seed) {
@@ -111,30 +145,51 @@ class TimerWheelPropertyTest {
     @ParameterizedTest(name = "shape {0}: {1}")
     @MethodSource("shapes")
     void wheelDeliversExactlyWhatThePriorityQueueModelPops(int shape, Config config) {
+        Long replay = SeededScenarios.replaySeed();
+        assumeTrue(replay == null || !isBulk(replay), "replaying a bulk seed");
         SeededScenarios.runAll(
                 SeededScenarios.seeds(shape, SCENARIOS, CONFIGS.size()),
-                seed -> new Run(seed, config).execute(operations(new SplittableRandom(seed))));
+                seed -> new Run(seed, config).execute(operations(new SplittableRandom(seed), config.load())));
     }
 
     /**
-     * Between 1 and {@value #MAX_OPERATIONS} operations, one in ten runs short and one in ten long;
-     * schedule, cancel, advance and check in proportions 6 : 2 : 3 : 1.
+     * Runs the {@value #BULK_SCENARIOS} bulk seeds, seed {@code s} on bulk shape {@code s %
+     * BULK_CONFIGS.size()}; a failure lists the failing seeds and details the first.
      */
-    static List<Op> operations(SplittableRandom random) {
+    @Test
+    void manyTimersOnWideTicksDeliverExactlyWhatThePriorityQueueModelPops() {
+        Long replay = SeededScenarios.replaySeed();
+        assumeTrue(replay == null || isBulk(replay), "replaying a seed that is not a bulk one");
+        SeededScenarios.runAll(SeededScenarios.seeds(BULK_FIRST_SEED, BULK_FIRST_SEED + BULK_SCENARIOS, 1), seed -> {
+            Config config = BULK_CONFIGS.get((int) Math.floorMod(seed, BULK_CONFIGS.size()));
+            new Run(seed, config).execute(operations(new SplittableRandom(seed), config.load()));
+        });
+    }
+
+    /**
+     * Between 1 and {@code load.maxOperations()} operations, one in ten runs short and one in ten long;
+     * schedule, cancel, advance and check in the proportions of {@code load} (6 : 2 : 3 : 1 for {@link
+     * Load#SMALL}).
+     */
+    static List<Op> operations(SplittableRandom random, Load load) {
         int count = switch (random.nextInt(10)) {
             case 0 -> 1 + random.nextInt(12);
-            case 1 -> MAX_OPERATIONS;
-            default -> 1 + random.nextInt(MAX_OPERATIONS);
+            case 1 -> load.maxOperations();
+            default -> 1 + random.nextInt(load.maxOperations());
         };
+        int timers = load.timers();
+        int scheduleUpTo = load.schedule();
+        int cancelUpTo = scheduleUpTo + load.cancel();
+        int advanceUpTo = cancelUpTo + load.advance();
         List<Op> operations = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            int pick = random.nextInt(12);
+            int pick = random.nextInt(advanceUpTo + load.check());
             Op op;
-            if (pick < 6) {
-                op = new Schedule(random.nextInt(TIMERS), pickOf(random, DelayKind.values()), randomInt(random));
-            } else if (pick < 8) {
-                op = new Cancel(random.nextInt(TIMERS), random.nextInt(-1, 4));
-            } else if (pick < 11) {
+            if (pick < scheduleUpTo) {
+                op = new Schedule(random.nextInt(timers), pickOf(random, DelayKind.values()), randomInt(random));
+            } else if (pick < cancelUpTo) {
+                op = new Cancel(random.nextInt(timers), random.nextInt(-1, 4));
+            } else if (pick < advanceUpTo) {
                 int limit = random.nextInt(5) == 0 ? random.nextInt(4) : Integer.MAX_VALUE;
                 long handlerSeed = random.nextInt(4) == 0 ? 0 : random.nextLong();
                 op = new Advance(pickOf(random, AdvanceKind.values()), randomInt(random), limit, handlerSeed);
@@ -184,12 +239,12 @@ class TimerWheelPropertyTest {
         private final long turn;
         private final boolean checkEveryOp;
         private final TimerWheel<TestTimer> wheel;
-        private final TestTimer[] timers = new TestTimer[TIMERS];
+        private final TestTimer[] timers;
         private final List<List<Long>> stamps = new ArrayList<>();
 
         private final PriorityQueue<Entry> queue =
                 new PriorityQueue<>(Comparator.comparingLong(Entry::deadline).thenComparingLong(Entry::seq));
-        private final Entry[] live = new Entry[TIMERS];
+        private final Entry[] live;
         private long seq;
         private long now;
 
@@ -207,7 +262,9 @@ class TimerWheelPropertyTest {
                 case NEAR_MIN -> Long.MIN_VALUE + 3;
             };
             wheel = new TimerWheel<>(tick, config.ticksPerWheel(), now);
-            for (int i = 0; i < TIMERS; i++) {
+            timers = new TestTimer[config.load().timers()];
+            live = new Entry[timers.length];
+            for (int i = 0; i < timers.length; i++) {
                 timers[i] = new TestTimer(Integer.toString(i));
                 stamps.add(new ArrayList<>());
             }
@@ -394,7 +451,7 @@ class TimerWheelPropertyTest {
         /** Handler side effects; timers it schedules go to the model's queue, never to {@link #due}. */
         private void actInHandler(SplittableRandom random) {
             int action = random.nextInt(6);
-            int index = random.nextInt(TIMERS);
+            int index = random.nextInt(timers.length);
             DelayKind kind = DelayKind.values()[random.nextInt(DelayKind.values().length)];
             int value = random.nextInt(Integer.MAX_VALUE);
             switch (action) {

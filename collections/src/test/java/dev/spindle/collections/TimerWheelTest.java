@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.IntToLongFunction;
 import org.junit.jupiter.api.Test;
 
 class TimerWheelTest {
@@ -406,6 +409,181 @@ class TimerWheelTest {
         }
         assertThat(poll(START + TURN)).containsExactly(Arrays.copyOf(t, BUCKETS));
         assertThat(poll(START + TURN + 1)).containsExactly(t[BUCKETS]);
+    }
+
+    /** Schedules {@code count} timers at {@code deadline(i)}, in index order, and returns them. */
+    private static List<TestTimer> scheduleAll(TimerWheel<TestTimer> target, int count, IntToLongFunction deadline) {
+        List<TestTimer> scheduled = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            TestTimer timer = new TestTimer("t" + i);
+            target.scheduleAt(timer, deadline.applyAsLong(i));
+            scheduled.add(timer);
+        }
+        return scheduled;
+    }
+
+    /** The expiry order: by deadline, ties in scheduling order (List.sort is stable). */
+    private static List<TestTimer> expiryOrder(List<TestTimer> timers) {
+        List<TestTimer> expected = new ArrayList<>(timers);
+        expected.sort(Comparator.comparingLong(TestTimer::deadline));
+        return expected;
+    }
+
+    @Test
+    void overdueTimersMergeWithTheTimersOfLaterTicksInOrder() {
+        TestTimer entered = new TestTimer("entered");
+        TestTimer first = new TestTimer("first");
+        wheel.scheduleAt(first, START + 20);
+        wheel.scheduleAt(entered, START + 28);
+        // Enters ticks 1 and 2: `entered` (tick 2, not due) waits on the due list.
+        assertThat(poll(START + 25)).containsExactly(first);
+        TestTimer later = new TestTimer("later");
+        TestTimer latest = new TestTimer("latest");
+        TestTimer pastTick = new TestTimer("pastTick");
+        TestTimer longAgo = new TestTimer("longAgo");
+        TestTimer cursorTick = new TestTimer("cursorTick");
+        TestTimer tie = new TestTimer("tie");
+        wheel.scheduleAt(latest, START + 47);
+        wheel.scheduleAt(later, START + 31);
+        // Ticks already entered: these are overdue, and mix with the due list and the later ticks.
+        wheel.scheduleAt(cursorTick, START + 22);
+        wheel.scheduleAt(pastTick, START + 5);
+        wheel.scheduleAt(tie, START + 28);
+        wheel.scheduleAt(longAgo, START - 50);
+        assertThat(wheel.nextDeadline()).isEqualTo(START - 50);
+        assertThat(poll(START + 50)).containsExactly(longAgo, pastTick, cursorTick, entered, tie, later, latest);
+        assertThat(wheel.isEmpty()).isTrue();
+    }
+
+    @Test
+    void manyDueTimersComeOutInDeadlineOrderAcrossTicksAndWithinEach() {
+        for (long tick : new long[] {1_000, 1 << 20, 1_000_000}) {
+            TimerWheel<TestTimer> wide = new TimerWheel<>(tick, 64, 0);
+            SplittableRandom random = new SplittableRandom(tick);
+            // 40 ticks, 100 timers per tick in random order, a few ties, and both ends of every tick.
+            List<TestTimer> timers = scheduleAll(wide, 4_000, i -> switch (i % 50) {
+                case 0 -> (i / 50 % 40) * tick;
+                case 1 -> (i / 50 % 40) * tick + tick - 1;
+                case 2 -> 7 * tick + 3;
+                default -> random.nextLong(40 * tick);
+            });
+            List<TestTimer> out = new ArrayList<>();
+            assertThat(wide.poll(40 * tick, out::add)).isEqualTo(timers.size());
+            assertThat(out).as("tick %d", tick).containsExactlyElementsOf(expiryOrder(timers));
+        }
+    }
+
+    @Test
+    void pollsWithinATickDeliverItsTimersInOrderAsTheyFallDue() {
+        long tick = 1 << 20;
+        TimerWheel<TestTimer> wide = new TimerWheel<>(tick, 16, 0);
+        SplittableRandom random = new SplittableRandom(7);
+        List<TestTimer> timers = scheduleAll(wide, 2_000, i -> tick + random.nextLong(3 * tick));
+        List<TestTimer> expected = expiryOrder(timers);
+        List<TestTimer> out = new ArrayList<>();
+        for (long now = 0; now <= 4 * tick; now += tick / 7) {
+            wide.poll(now, out::add, 97);
+            long polledAt = now;
+            assertThat(out).allMatch(timer -> timer.deadline() <= polledAt);
+        }
+        wide.poll(4 * tick, out::add);
+        assertThat(out).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void jumpOfMoreThanATurnSortsEveryBucketsTimersTogether() {
+        TimerWheel<TestTimer> wide = new TimerWheel<>(1_000, 8, 0);
+        SplittableRandom random = new SplittableRandom(11);
+        List<TestTimer> timers = scheduleAll(wide, 3_000, i -> random.nextLong(20 * 8 * 1_000));
+        TestTimer beyond = new TestTimer("beyond");
+        wide.scheduleAt(beyond, 20 * 8 * 1_000);
+        List<TestTimer> out = new ArrayList<>();
+        assertThat(wide.poll(20 * 8 * 1_000 - 1, out::add)).isEqualTo(timers.size());
+        assertThat(out).containsExactlyElementsOf(expiryOrder(timers));
+        assertThat(wide.nextDeadline()).isEqualTo(20 * 8 * 1_000);
+    }
+
+    @Test
+    void limitStopsBetweenTicksAndTheNextPollResumesInOrder() {
+        TestTimer[] t = timers(10);
+        for (int i = 0; i < t.length; i++) {
+            wheel.scheduleAt(t[i], START + TICK + 5 * i); // two per tick, ticks 1 to 5
+        }
+        assertThat(wheel.poll(START + 100, fired::add, 3)).isEqualTo(3);
+        assertThat(fired).containsExactly(t[0], t[1], t[2]);
+        // The cursor stopped in tick 2: an earlier deadline now is overdue, and goes first.
+        TestTimer early = new TestTimer("early");
+        wheel.scheduleAt(early, START + 16);
+        assertThat(wheel.nextDeadline()).isEqualTo(START + 16);
+        List<TestTimer> expected = new ArrayList<>(List.of(early));
+        expected.addAll(Arrays.asList(t).subList(3, t.length));
+        assertThat(poll(START + 100)).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void timerScheduledDuringAPollForATickItHasNotEnteredYetWaitsForTheNextPoll() {
+        TestTimer first = new TestTimer("first");
+        TestTimer last = new TestTimer("last");
+        TestTimer added = new TestTimer("added");
+        TestTimer future = new TestTimer("future");
+        wheel.scheduleAt(first, START + 15);
+        wheel.scheduleAt(last, START + 95);
+        List<TestTimer> out = new ArrayList<>();
+        int delivered = wheel.poll(START + 100, timer -> {
+            out.add(timer);
+            if (timer == first) {
+                // The cursor is in tick 1; tick 6 is still ahead of it in this poll.
+                wheel.scheduleAt(added, START + 60);
+                wheel.scheduleAt(future, START + 200);
+                assertThat(wheel.nextDeadline()).isEqualTo(START + 60);
+            }
+        });
+        assertThat(delivered).isEqualTo(2);
+        assertThat(out).containsExactly(first, last);
+        assertThat(wheel.nextDeadline()).isEqualTo(START + 60);
+        assertThat(poll(START + 100)).containsExactly(added);
+        assertThat(poll(START + 200)).containsExactly(future);
+    }
+
+    @Test
+    void cancellingTimersOfAnEnteredTickThatAreNotDueYetRemovesThem() {
+        TestTimer[] t = timers(4);
+        for (int i = 0; i < t.length; i++) {
+            wheel.scheduleAt(t[i], START + 20 + 2 * i);
+        }
+        // Entering tick 2 moves all four onto the due list; only t[0] is due.
+        assertThat(poll(START + 20)).containsExactly(t[0]);
+        assertThat(wheel.cancel(t[1])).isTrue();
+        assertThat(wheel.nextDeadline()).isEqualTo(START + 24);
+        assertThat(wheel.cancel(t[3])).isTrue();
+        assertThat(wheel.size()).isEqualTo(1);
+        assertThat(poll(START + 29)).containsExactly(t[2]);
+    }
+
+    @Test
+    void entersTheLastTickOfTheClockWhenItIsWiderThanATick() {
+        // With a negative start, every deadline from Long.MAX_VALUE + start on has the last tick.
+        long start = -1_000;
+        TimerWheel<TestTimer> edge = new TimerWheel<>(1, 8, start);
+        TestTimer step = new TestTimer("step");
+        edge.scheduleAt(step, Long.MAX_VALUE - 1_003);
+        List<TestTimer> out = new ArrayList<>();
+        edge.poll(Long.MAX_VALUE - 1_003, out::add);
+        assertThat(out).containsExactly(step);
+        // The cursor is three ticks before the last, so the next poll enters them one by one.
+        long[] deadlines = {
+            Long.MAX_VALUE - 5,
+            Long.MAX_VALUE,
+            Long.MAX_VALUE - 999,
+            Long.MAX_VALUE - 1_001,
+            Long.MAX_VALUE - 900,
+            Long.MAX_VALUE - 1_002
+        };
+        List<TestTimer> timers = scheduleAll(edge, deadlines.length, i -> deadlines[i]);
+        out.clear();
+        edge.poll(Long.MAX_VALUE, out::add);
+        assertThat(out).containsExactlyElementsOf(expiryOrder(timers));
+        assertThat(edge.isEmpty()).isTrue();
     }
 
     @Test

@@ -75,6 +75,25 @@ final class LoopBarrier {
     }
 
     /**
+     * Spins, yielding the CPU, until {@code condition} holds: for a state's constructor that must see a task
+     * reach a given point on its loop (suspended on what it awaits) before the actors race. Cheaper than
+     * {@link #settleUntil} when the loop gets there within microseconds, and it never sleeps: the loop's
+     * progress paces the wait.
+     *
+     * @throws IllegalStateException naming {@code what} if the condition does not hold within {@link #TIMEOUT}
+     */
+    static void spinUntil(BooleanSupplier condition, Object what) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException(what + " did not get there within " + TIMEOUT);
+            }
+            // Two cores run the actors and the loop threads: give the CPU away rather than spin against them.
+            Thread.yield();
+        }
+    }
+
+    /**
      * Waits at most {@link #TIMEOUT} for {@code awaitable} to be done, whatever its outcome, and returns
      * whether it is. Call it from a thread outside the engine.
      */
