@@ -392,6 +392,10 @@ public final class Async {
         } catch (CancelledException cancelled) {
             if (job.result().isCancelled()) {
                 job.cancelled(); // our wait was cancelled: withdraw or interrupt the work
+            } else {
+                // The value completed our wait, but a cancel request reached the task before it resumed
+                // (MUST_CANCEL): the await throws, so nobody will read the value.
+                job.discardUnread();
             }
             throw cancelled;
         }

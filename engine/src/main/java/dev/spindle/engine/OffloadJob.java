@@ -73,7 +73,24 @@ final class OffloadJob<T> {
             return;
         }
         finish();
-        if (!result.complete(value) && options.onDiscard() != null && value != null) {
+        if (!result.complete(value)) {
+            discard(value); // the wait was cancelled first: the task will never read it
+        }
+    }
+
+    /**
+     * On the task's loop: the value completed the task's wait, but a cancel request reached the task before
+     * it resumed, so its await threw instead of returning the value. Exactly one of this and the worker's
+     * failed {@code complete} sees a value nobody reads, so the hook gets each value at most once.
+     */
+    void discardUnread() {
+        if (result.state() == TaskState.SUCCEEDED) {
+            discard(result.result());
+        }
+    }
+
+    private void discard(T value) {
+        if (options.onDiscard() != null && value != null) {
             try {
                 options.onDiscard().accept(value);
             } catch (Throwable hookFailure) {

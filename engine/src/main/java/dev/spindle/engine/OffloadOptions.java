@@ -32,7 +32,9 @@ public final class OffloadOptions {
 
     /**
      * The same options with a hook that receives a value produced after the awaiting task was cancelled,
-     * so that a resource nobody will read can be closed. It runs on the worker thread.
+     * so that a resource nobody will read can be closed. It runs on the worker thread, or on the task's loop
+     * when the value completed the task's wait just before a cancel request reached the task (its await then
+     * throws {@link CancelledException} instead of returning the value).
      */
     @SuppressWarnings("unchecked")
     public OffloadOptions withOnDiscard(Consumer<?> onDiscard) {

@@ -46,18 +46,22 @@ final class WorkerPool {
 
     private void work() {
         pin();
-        try {
-            for (; ; ) {
-                OffloadJob<?> job = jobs.take();
-                if (job == POISON) {
-                    return;
-                }
-                releaseOneSlotWaiter();
-                Thread.interrupted(); // nothing from an earlier job may leak into this one
-                job.run();
+        for (; ; ) {
+            OffloadJob<?> job;
+            try {
+                job = jobs.take();
+            } catch (InterruptedException stray) {
+                // Workers stop on POISON only: an interrupt left by a job (or sent from outside) must not
+                // end the worker, or the pool shrinks for good and offloads wait forever.
+                continue;
             }
-        } catch (InterruptedException stopping) {
-            // shutdown
+            if (job == POISON) {
+                return;
+            }
+            releaseOneSlotWaiter();
+            Thread.interrupted(); // nothing from an earlier job may leak into this one
+            job.run();
+            Thread.interrupted(); // a job may return with its flag set (restoring the interrupt status)
         }
     }
 
@@ -134,7 +138,17 @@ final class WorkerPool {
             waiter.complete(null); // let them retry and see the shutdown
         }
         for (int i = 0; i < workers.size(); i++) {
-            jobs.offer(POISON);
+            // The queue may have fewer slots than there are workers: each worker that takes a POISON frees
+            // its slot, so wait for room until the deadline instead of dropping a POISON, which would
+            // strand its worker in take() for good.
+            try {
+                if (!jobs.offer(POISON, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    break; // workers busy past the deadline: the joins below report it
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         boolean all = true;
         for (Thread t : workers) {
