@@ -41,27 +41,23 @@ public final class Engine implements AutoCloseable {
     private final boolean strictPinning;
     private final AtomicBoolean pinningWarned = new AtomicBoolean();
     private final AtomicBoolean shutdown = new AtomicBoolean();
-    private final int workers;
-    private final int[] workerCpus;
-    private final int workerQueueCapacity;
-    private final String workerNamePrefix;
-    private volatile WorkerPool workerPool;
+    private final WorkerPool workerPool;
     private final StallDetector stallDetector;
     private final boolean handleSignals;
 
     private Engine(Builder config) {
         this.fatalHandler = config.fatalHandler;
         this.strictPinning = config.strictPinning;
-        this.workers = config.workers;
         this.handleSignals = config.handleSignals;
-        this.workerCpus = config.workerCpus;
-        this.workerQueueCapacity = config.workerQueueCapacity;
-        this.workerNamePrefix = config.workerNamePrefix;
         this.loops = new EventLoop[config.loops];
         for (int i = 0; i < loops.length; i++) {
             loops[i] = new EventLoop(this, i, config, cpusFor(config, i));
         }
         this.loopList = List.of(loops);
+        // Started here, on the building thread, before any loop runs: the workers never inherit a loop's
+        // CPU, and the first offload costs no thread start on a loop.
+        this.workerPool = new WorkerPool(
+                this, config.workers, config.workerCpus, config.workerQueueCapacity, config.workerNamePrefix);
         if (!Coroutines.isAvailable()) {
             LOG.log(
                     System.Logger.Level.INFO,
@@ -87,49 +83,82 @@ public final class Engine implements AutoCloseable {
         return set;
     }
 
-    /** A builder with the defaults: one loop per available processor, unpinned, backoff idling. */
+    /**
+     * A builder with the defaults: one loop per available processor, unpinned, backoff idling.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The loops, in index order. */
+    /** {@return the loops, in index order} */
     public List<EventLoop> loops() {
         return loopList;
     }
 
-    /** The loop with index {@code index}. */
+    /**
+     * The loop with index {@code index}.
+     *
+     * @param index from 0 to {@link #loopCount()} - 1
+     * @return the loop
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     */
     public EventLoop loop(int index) {
         Objects.checkIndex(index, loops.length);
         return loops[index];
     }
 
-    /** The number of loops. */
+    /** {@return the number of loops} */
     public int loopCount() {
         return loops.length;
     }
 
-    /** The next loop in round-robin order. One atomic increment. */
+    /** {@return the next loop in round-robin order} One atomic increment. */
     public EventLoop next() {
         int n = loops.length;
         return n == 1 ? loops[0] : loops[(nextLoop.getAndIncrement() & Integer.MAX_VALUE) % n];
     }
 
-    /** Runs {@code task} on the {@link #next()} loop; see {@link EventLoop#execute}. */
+    /**
+     * Runs {@code task} on the {@link #next()} loop; see {@link EventLoop#execute}.
+     *
+     * @param task the callback to run
+     */
     public void execute(Runnable task) {
         next().execute(task);
     }
 
-    /** Runs {@code body} as a task on the {@link #next()} loop; see {@link EventLoop#submit}. */
+    /**
+     * Runs {@code body} as a task on the {@link #next()} loop; see {@link EventLoop#submit}.
+     *
+     * @param <T> the type of the task's value
+     * @param body the task's code, run in one step
+     * @return the task
+     */
     public <T> Task<T> submit(Callable<? extends T> body) {
         return next().submit(body);
     }
 
-    /** Spawns a coroutine task on the {@link #next()} loop; see {@link EventLoop#spawn}. */
+    /**
+     * Spawns a coroutine task on the {@link #next()} loop; see {@link EventLoop#spawn}.
+     *
+     * @param <T> the type of the task's value
+     * @param body the coroutine's code
+     * @return the task
+     */
     public <T> Task<T> spawn(Callable<? extends T> body) {
         return next().spawn(body);
     }
 
-    /** Spawns a named coroutine task on the {@link #next()} loop; see {@link EventLoop#spawn}. */
+    /**
+     * Spawns a named coroutine task on the {@link #next()} loop; see {@link EventLoop#spawn}.
+     *
+     * @param <T> the type of the task's value
+     * @param name the task's name
+     * @param body the coroutine's code
+     * @return the task
+     */
     public <T> Task<T> spawn(String name, Callable<? extends T> body) {
         return next().spawn(name, body);
     }
@@ -139,6 +168,7 @@ public final class Engine implements AutoCloseable {
      * and waits for the answers, so it must be called outside the engine; on a loop thread use {@link
      * EventLoop#allTasks()}.
      *
+     * @return a new list of the live coroutine tasks, loop by loop
      * @throws IllegalStateException on a loop thread
      */
     public List<Task<?>> allTasks() {
@@ -158,6 +188,10 @@ public final class Engine implements AutoCloseable {
     /**
      * Runs {@code main} as a coroutine task on a new engine with the default settings, then shuts the
      * engine down (asyncio's {@code asyncio.run}); see {@link #runMain(Callable)}.
+     *
+     * @param <T> the type of main's value
+     * @param main the main coroutine's code
+     * @return main's value
      */
     public static <T> T run(Callable<? extends T> main) {
         try (Engine engine = builder().handleSignals(true).build()) {
@@ -171,6 +205,9 @@ public final class Engine implements AutoCloseable {
      * one that failed during this teardown, naming it. Returns main's value or throws its failure. The
      * engine keeps running afterwards. Blocks the caller, so it must not be called on a loop thread.
      *
+     * @param <T> the type of main's value
+     * @param main the main coroutine's code
+     * @return main's value
      * @throws IllegalStateException on a loop thread
      */
     public <T> T runMain(Callable<? extends T> main) {
@@ -233,6 +270,8 @@ public final class Engine implements AutoCloseable {
      * Every live coroutine task of every loop, one per line, for a person to read: name, state, loop, age
      * and what it awaits, following chains of tasks awaiting tasks (asyncio's {@code print_call_graph},
      * inverted). Must be called outside the engine; see {@link #allTasks()}.
+     *
+     * @return the dump, one line per live task after a count line
      */
     public String dumpTasks() {
         List<Task<?>> tasks = allTasks();
@@ -274,7 +313,7 @@ public final class Engine implements AutoCloseable {
         return "?";
     }
 
-    /** A snapshot of every loop's counters, in index order. */
+    /** {@return a snapshot of every loop's counters, in index order} */
     public List<LoopStats> stats() {
         List<LoopStats> stats = new ArrayList<>(loops.length);
         for (EventLoop loop : loops) {
@@ -283,12 +322,12 @@ public final class Engine implements AutoCloseable {
         return stats;
     }
 
-    /** Whether {@link #shutdown} or {@link #close} has been called. */
+    /** {@return whether {@link #shutdown} or {@link #close} has been called} */
     public boolean isShutdown() {
         return shutdown.get();
     }
 
-    /** Whether every loop thread has exited. */
+    /** {@return whether every loop thread has exited} */
     public boolean isTerminated() {
         for (EventLoop loop : loops) {
             if (!loop.isTerminated()) {
@@ -308,6 +347,7 @@ public final class Engine implements AutoCloseable {
      * loop thread.
      *
      * @return {@code true} if every loop and worker finished within the grace period
+     * @param grace how long the loops may take to finish their tasks after the cancel
      */
     public boolean shutdown(Duration grace) {
         Objects.requireNonNull(grace, "grace");
@@ -331,11 +371,8 @@ public final class Engine implements AutoCloseable {
         if (stallDetector != null) {
             stallDetector.stop();
         }
-        WorkerPool pool = workerPool;
-        if (pool != null) {
-            clean &= pool.shutdown(
-                    Math.max(deadline, System.nanoTime() + Duration.ofSeconds(1).toNanos()));
-        }
+        clean &= workerPool.shutdown(
+                Math.max(deadline, System.nanoTime() + Duration.ofSeconds(1).toNanos()));
         for (EventLoop loop : loops) {
             if (loop.isTerminated()) {
                 loop.abandonQueued(); // work offered by producers racing the loop's exit
@@ -401,27 +438,15 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** The worker pool, started on first use (asyncio creates its default executor lazily too). */
+    /** The worker pool, started with the engine. */
     WorkerPool workerPool() {
-        WorkerPool pool = workerPool;
-        if (pool == null) {
-            synchronized (this) {
-                pool = workerPool;
-                if (pool == null) {
-                    if (shutdown.get()) {
-                        throw new RejectedTaskException("the engine is shut down: no work can be offloaded");
-                    }
-                    workerPool =
-                            pool = new WorkerPool(this, workers, workerCpus, workerQueueCapacity, workerNamePrefix);
-                }
-            }
-        }
-        return pool;
+        return workerPool;
     }
 
     /**
-     * The worker threads, in order, starting the pool if it is not running yet. For diagnostics and
-     * tests of pinning.
+     * The worker threads, in order. For diagnostics and tests of pinning.
+     *
+     * @return an immutable list of the worker threads
      */
     public List<Thread> workerThreads() {
         return List.copyOf(workerPool().workers());
@@ -458,7 +483,12 @@ public final class Engine implements AutoCloseable {
 
         private Builder() {}
 
-        /** The number of loops, at least 1. Default: the available processors. */
+        /**
+         * The number of loops, at least 1. Default: the available processors.
+         *
+         * @param loops the number of loops, at least 1
+         * @return this builder
+         */
         public Builder loops(int loops) {
             if (loops < 1) {
                 throw new IllegalArgumentException("loops: must be at least 1, was " + loops);
@@ -471,13 +501,21 @@ public final class Engine implements AutoCloseable {
          * Pins loop {@code i} to CPU {@code cpus[i % cpus.length]} with {@code sched_setaffinity}. Where
          * pinning fails, a warning is logged once and the loop runs unpinned, unless {@link
          * #strictPinning(boolean)} is set. Default: unpinned.
+         *
+         * @param cpus the CPU of each loop, used round-robin
+         * @return this builder
          */
         public Builder loopCpus(int... cpus) {
             this.loopCpus = checkedCpus(cpus);
             return this;
         }
 
-        /** Whether a loop that cannot be pinned fails instead of running unpinned. Default false. */
+        /**
+         * Whether a loop that cannot be pinned fails instead of running unpinned. Default false.
+         *
+         * @param strict whether a pinning failure fails the engine
+         * @return this builder
+         */
         public Builder strictPinning(boolean strict) {
             this.strictPinning = strict;
             return this;
@@ -487,6 +525,9 @@ public final class Engine implements AutoCloseable {
          * The strategy an idle loop uses before it parks, one instance per loop. Default: Agrona's
          * {@link BackoffIdleStrategy} (spin, yield, then short parks). {@code BusySpinIdleStrategy} with
          * {@code parkWhenIdle(false)} gives the lowest latency at the cost of a core per loop.
+         *
+         * @param idleStrategy makes one strategy per loop
+         * @return this builder
          */
         public Builder idleStrategy(Supplier<IdleStrategy> idleStrategy) {
             this.idleStrategy = Objects.requireNonNull(idleStrategy, "idleStrategy");
@@ -496,13 +537,21 @@ public final class Engine implements AutoCloseable {
         /**
          * Whether a loop idle for {@link #idleRoundsBeforePark} rounds parks until its next timer or a
          * producer wakes it. Default true.
+         *
+         * @param park whether idle loops park
+         * @return this builder
          */
         public Builder parkWhenIdle(boolean park) {
             this.parkWhenIdle = park;
             return this;
         }
 
-        /** Idle rounds (each one call of the idle strategy) before a loop parks. Default 256. */
+        /**
+         * Idle rounds (each one call of the idle strategy) before a loop parks. Default 256.
+         *
+         * @param rounds idle rounds before parking
+         * @return this builder
+         */
         public Builder idleRoundsBeforePark(int rounds) {
             if (rounds < 0) {
                 throw new IllegalArgumentException("rounds: must not be negative, was " + rounds);
@@ -514,6 +563,9 @@ public final class Engine implements AutoCloseable {
         /**
          * The capacity of each loop's external queue (rounded up to a power of two), which bounds work
          * submitted from other threads. Default 65,536.
+         *
+         * @param capacity the capacity of each external queue
+         * @return this builder
          */
         public Builder queueCapacity(int capacity) {
             if (capacity < 2 || capacity > (1 << 30)) {
@@ -523,7 +575,12 @@ public final class Engine implements AutoCloseable {
             return this;
         }
 
-        /** The most external items a loop runs per iteration, for fairness with timers. Default 1024. */
+        /**
+         * The most external items a loop runs per iteration, for fairness with timers. Default 1024.
+         *
+         * @param batch the most external items per iteration
+         * @return this builder
+         */
         public Builder externalBatch(int batch) {
             if (batch < 1) {
                 throw new IllegalArgumentException("batch: must be at least 1, was " + batch);
@@ -532,7 +589,12 @@ public final class Engine implements AutoCloseable {
             return this;
         }
 
-        /** The timer wheel's tick. Default 1 ms; sub-millisecond ticks are allowed. */
+        /**
+         * The timer wheel's tick. Default 1 ms; sub-millisecond ticks are allowed.
+         *
+         * @param tick the wheel's tick, positive
+         * @return this builder
+         */
         public Builder timerTick(Duration tick) {
             Objects.requireNonNull(tick, "tick");
             if (tick.isNegative() || tick.isZero()) {
@@ -542,7 +604,12 @@ public final class Engine implements AutoCloseable {
             return this;
         }
 
-        /** Buckets in each loop's timer wheel, a power of two. Default 512. */
+        /**
+         * Buckets in each loop's timer wheel, a power of two. Default 512.
+         *
+         * @param ticks the number of buckets, a power of two
+         * @return this builder
+         */
         public Builder ticksPerWheel(int ticks) {
             if (ticks < 1 || Integer.bitCount(ticks) != 1) {
                 throw new IllegalArgumentException("ticks: must be a power of two, was " + ticks);
@@ -551,43 +618,78 @@ public final class Engine implements AutoCloseable {
             return this;
         }
 
-        /** Receives exceptions from callbacks and tasks that nothing else reports. Default: logging. */
+        /**
+         * Receives exceptions from callbacks and tasks that nothing else reports. Default: logging.
+         *
+         * @param handler the handler, called on the thread that saw the problem
+         * @return this builder
+         */
         public Builder exceptionHandler(ExceptionHandler handler) {
             this.exceptionHandler = Objects.requireNonNull(handler, "handler");
             return this;
         }
 
-        /** Hears of every {@link Error} raised by a task or callback. Default: logging. */
+        /**
+         * Hears of every {@link Error} raised by a task or callback. Default: logging.
+         *
+         * @param handler the handler, called on the thread that saw the error
+         * @return this builder
+         */
         public Builder fatalHandler(ExceptionHandler handler) {
             this.fatalHandler = Objects.requireNonNull(handler, "handler");
             return this;
         }
 
-        /** The loop thread name prefix; loop {@code i} is named prefix + i. Default {@code spindle-loop-}. */
+        /**
+         * The loop thread name prefix; loop {@code i} is named prefix + i. Default {@code spindle-loop-}.
+         *
+         * @param prefix the prefix of the loop threads' names
+         * @return this builder
+         */
         public Builder threadNamePrefix(String prefix) {
             this.threadNamePrefix = Objects.requireNonNull(prefix, "prefix");
             return this;
         }
 
-        /** Creates the loop threads (platform threads). Default: {@code Thread::new}. */
+        /**
+         * Creates the loop threads (platform threads). Default: {@code Thread::new}.
+         *
+         * @param factory makes the loop threads
+         * @return this builder
+         */
         public Builder threadFactory(ThreadFactory factory) {
             this.threadFactory = Objects.requireNonNull(factory, "factory");
             return this;
         }
 
-        /** Whether loop threads are daemon threads. Default true. */
+        /**
+         * Whether loop threads are daemon threads. Default true.
+         *
+         * @param daemon whether loop threads are daemon threads
+         * @return this builder
+         */
         public Builder daemon(boolean daemon) {
             this.daemon = daemon;
             return this;
         }
 
-        /** The clock loops read. Default {@link Clock#system()}; tests use a {@link ManualClock}. */
+        /**
+         * The clock loops read. Default {@link Clock#system()}; tests use a {@link ManualClock}.
+         *
+         * @param clock the engine's clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** Threads in the worker pool behind {@link Async#offload}. Default min(32, CPUs + 4), as asyncio. */
+        /**
+         * Threads in the worker pool behind {@link Async#offload}. Default min(32, CPUs + 4), as asyncio.
+         *
+         * @param workers the number of worker threads
+         * @return this builder
+         */
         public Builder workers(int workers) {
             if (workers < 1) {
                 throw new IllegalArgumentException("workers: the pool needs at least 1 thread, was " + workers);
@@ -596,7 +698,12 @@ public final class Engine implements AutoCloseable {
             return this;
         }
 
-        /** Pins every worker to {@code cpus} (one set for the whole pool). Default: every CPU. */
+        /**
+         * Pins every worker to {@code cpus} (one set for the whole pool). Default: every CPU.
+         *
+         * @param cpus the CPUs every worker may run on
+         * @return this builder
+         */
         public Builder workerCpus(int... cpus) {
             this.workerCpus = checkedCpus(cpus);
             return this;
@@ -605,6 +712,9 @@ public final class Engine implements AutoCloseable {
         /**
          * Jobs the worker pool queues before {@link Async#offload} suspends its caller and {@link
          * Async#tryOffload} says no. Default 1024.
+         *
+         * @param capacity the capacity of the worker pool's job queue
+         * @return this builder
          */
         public Builder workerQueueCapacity(int capacity) {
             if (capacity < 1) {
@@ -620,13 +730,21 @@ public final class Engine implements AutoCloseable {
          * loops with their stack, and {@link LoopStats} carries step-time and timer-lag histograms. Costs
          * two clock reads and a histogram update per step. Default: the system property {@code
          * spindle.debug=true} or the environment variable {@code SPINDLE_DEBUG=1}, else off.
+         *
+         * @param debug whether debug mode is on
+         * @return this builder
          */
         public Builder debug(boolean debug) {
             this.debug = debug;
             return this;
         }
 
-        /** The slow-step and stall threshold of debug mode. Default 100 ms; zero reports every step. */
+        /**
+         * The slow-step and stall threshold of debug mode. Default 100 ms; zero reports every step.
+         *
+         * @param threshold the threshold, zero or positive
+         * @return this builder
+         */
         public Builder slowStepThreshold(Duration threshold) {
             Objects.requireNonNull(threshold, "threshold");
             if (threshold.isNegative()) {
@@ -640,6 +758,9 @@ public final class Engine implements AutoCloseable {
          * Whether {@link Engine#runMain} handles SIGINT and SIGTERM: the first cancels the main task (and
          * the run then throws {@link SignalInterrupt}), the second forces the engine down. Default false;
          * the static {@link Engine#run} turns it on.
+         *
+         * @param handle whether {@link Engine#runMain} handles SIGINT and SIGTERM
+         * @return this builder
          */
         public Builder handleSignals(boolean handle) {
             this.handleSignals = handle;
@@ -659,7 +780,11 @@ public final class Engine implements AutoCloseable {
             return cpus.clone();
         }
 
-        /** Creates the engine and starts its loops. */
+        /**
+         * Creates the engine and starts its loops.
+         *
+         * @return the running engine
+         */
         public Engine build() {
             return new Engine(this);
         }

@@ -80,6 +80,7 @@ public class ShutdownVsScheduleTest {
     public void shutter() {
         Engine e = Engine.builder()
                 .loops(1)
+                .workers(1) // one engine per state: keep its thread count small
                 .queueCapacity(16)
                 .threadNamePrefix("stress-shutdown-timer-")
                 .build();

@@ -87,6 +87,7 @@ public class ShutdownVsSubmitTest {
     public void shutter() {
         Engine e = Engine.builder()
                 .loops(1)
+                .workers(1) // one engine per state: keep its thread count small
                 .queueCapacity(16)
                 .threadNamePrefix("stress-shutdown-")
                 .build();
