@@ -39,7 +39,7 @@ public final class AsCompleted<T> {
         }
     }
 
-    /** Whether another awaitable remains to be returned. */
+    /** {@return whether another awaitable remains to be returned} */
     public boolean hasNext() {
         return outstanding > 0;
     }
@@ -47,6 +47,7 @@ public final class AsCompleted<T> {
     /**
      * Suspends until the next awaitable is done and returns it.
      *
+     * @return the next awaitable to finish
      * @throws NoSuchElementException if every awaitable has been returned
      * @throws TaskTimeoutException if the deadline passes first
      */
@@ -77,7 +78,11 @@ public final class AsCompleted<T> {
         return completed.pollFirst();
     }
 
-    /** {@link #next()}, then its value (or its failure, thrown). */
+    /**
+     * {@link #next()}, then its value (or its failure, thrown).
+     *
+     * @return the next finished awaitable's value
+     */
     public T nextResult() {
         return next().result();
     }

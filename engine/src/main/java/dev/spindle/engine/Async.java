@@ -38,6 +38,9 @@ public final class Async {
      * already done returns at once without suspending. The awaitable may belong to another loop: the task
      * is resumed on its own loop. Allocates one small node when it suspends.
      *
+     * @param <T> the type of the value
+     * @param awaitable what to wait for, on any loop
+     * @return the awaitable's value
      * @throws IllegalStateException if a task awaits itself, or if called outside a coroutine task while
      *     {@code awaitable} is not done
      */
@@ -53,6 +56,8 @@ public final class Async {
     /**
      * Suspends the task for {@code delay} on its loop's timer wheel. A zero or negative delay is {@link
      * #yieldNow()}.
+     *
+     * @param delay how long to sleep
      */
     public static void sleep(Duration delay) {
         Objects.requireNonNull(delay, "delay");
@@ -86,6 +91,10 @@ public final class Async {
      * then fails, the failure goes to the exception handler, since nobody will read it. Keep a reference
      * to {@code inner} if you need its outcome. Any thread; the promise belongs to the caller's loop, or
      * to {@code inner}'s loop when called outside the engine.
+     *
+     * @param <T> the type of the value
+     * @param inner the awaitable to protect
+     * @return {@code inner} itself if it is done, else a promise that mirrors its outcome
      */
     public static <T> Awaitable<T> shield(Awaitable<T> inner) {
         Objects.requireNonNull(inner, "inner");
@@ -119,10 +128,21 @@ public final class Async {
         }
     }
 
-    /** The body of a {@link #timeout} scope. */
+    /**
+     * The body of a {@link #timeout} scope.
+     *
+     * @param <T> the type of the body's value
+     */
     @FunctionalInterface
     public interface ScopeBody<T> {
-        /** Runs inside the scope, which it may {@linkplain Timeout#reschedule reschedule}. */
+        /**
+         * Runs inside the scope, which it may {@linkplain Timeout#reschedule reschedule}.
+         *
+         * @param scope the running timeout scope, which the body may reschedule or query
+         * @return the value {@link Async#timeout} returns
+         * @throws Exception any failure, which propagates out of {@link Async#timeout} (see there for one leaving
+         *     an expired scope)
+         */
         T run(Timeout scope) throws Exception;
     }
 
@@ -133,6 +153,11 @@ public final class Async {
      * Timeout#expired() expired}. If the body catches the cancellation and returns normally, its value is
      * returned. Another exception leaving an expired body propagates with the timeout added as
      * suppressed. Nested scopes: only the one whose deadline caused the cancellation converts it.
+     *
+     * @param <T> the type of the body's value
+     * @param delay the time limit, from now
+     * @param body the code to run within the limit
+     * @return the body's value
      */
     public static <T> T timeout(Duration delay, ScopeBody<T> body) {
         Objects.requireNonNull(delay, "delay");
@@ -140,7 +165,14 @@ public final class Async {
         return timeoutAt(EventLoop.saturatedAdd(task.loop().time(), EventLoop.saturatedNanos(delay)), body);
     }
 
-    /** As {@link #timeout}, with an absolute deadline on the loop's clock ({@link Long#MAX_VALUE}: none). */
+    /**
+     * As {@link #timeout}, with an absolute deadline on the loop's clock ({@link Long#MAX_VALUE}: none).
+     *
+     * @param <T> the type of the body's value
+     * @param deadline the absolute deadline on the loop's clock, in nanoseconds
+     * @param body the code to run within the limit
+     * @return the body's value
+     */
     public static <T> T timeoutAt(long deadline, ScopeBody<T> body) {
         Objects.requireNonNull(body, "body");
         Task<?> task = currentCoroutine("timeoutAt()");
@@ -165,6 +197,11 @@ public final class Async {
      * unless it swallowed the cancellation and produced a value, which is then returned. Cancelling the
      * waiting task cancels the awaitable too. A zero or negative timeout cancels a pending awaitable at
      * once and waits for it.
+     *
+     * @param <T> the type of the value
+     * @param awaitable what to wait for
+     * @param timeout the longest wait
+     * @return the awaitable's value
      */
     public static <T> T waitFor(Awaitable<T> awaitable, Duration timeout) {
         Objects.requireNonNull(awaitable, "awaitable");
@@ -188,6 +225,11 @@ public final class Async {
     /**
      * Runs {@code body} inline in the calling task with a time limit (asyncio's {@code wait_for} of a
      * coroutine). With a zero or negative timeout the body never starts.
+     *
+     * @param <T> the type of the body's value
+     * @param timeout the time limit for the body
+     * @param body the code to run in the calling task
+     * @return the body's value
      */
     public static <T> T waitFor(Duration timeout, Callable<T> body) {
         Objects.requireNonNull(timeout, "timeout");
@@ -229,13 +271,23 @@ public final class Async {
      * running. Cancelling the gather cancels every child, and it then ends with {@link
      * CancelledException} once they have all finished. An argument given twice is awaited once and its
      * value repeated. Any thread; the gather belongs to the caller's loop, or to the first child's.
+     *
+     * @param <T> the type of the values
+     * @param awaitables the children, on any loops
+     * @return an awaitable of the children's values, in argument order
      */
     @SafeVarargs
     public static <T> Awaitable<List<T>> gather(Awaitable<? extends T>... awaitables) {
         return gather(Arrays.asList(awaitables));
     }
 
-    /** As {@link #gather(Awaitable...)}, over a list. */
+    /**
+     * As {@link #gather(Awaitable...)}, over a list.
+     *
+     * @param <T> the type of the values
+     * @param awaitables the children, on any loops
+     * @return an awaitable of the children's values, in list order
+     */
     public static <T> Awaitable<List<T>> gather(List<? extends Awaitable<? extends T>> awaitables) {
         return startGather(awaitables, false);
     }
@@ -244,6 +296,9 @@ public final class Async {
      * As {@link #gather(List)} with asyncio's {@code return_exceptions=True}: the list holds each value,
      * or the exception a child failed with, or a new {@link CancelledException} for a cancelled child.
      * Cancelling the gather still ends it with {@link CancelledException}.
+     *
+     * @param awaitables the children, on any loops
+     * @return an awaitable of each child's value or exception, in list order
      */
     public static Awaitable<List<Object>> gatherReturningExceptions(List<? extends Awaitable<?>> awaitables) {
         return startGather(awaitables, true);
@@ -274,6 +329,10 @@ public final class Async {
      * calling coroutine; returns at once if the condition already holds.
      *
      * @param timeout the longest wait, or {@code null} for none
+     * @param <T> the type of the values
+     * @param awaitables what to wait for; not empty
+     * @param returnWhen when to return
+     * @return the awaitables done and those still pending when the wait returned
      * @throws IllegalArgumentException if {@code awaitables} is empty
      */
     public static <T> WaitResult<T> wait(
@@ -341,6 +400,9 @@ public final class Async {
      * AsCompleted}. Must be called from a coroutine task, which then iterates.
      *
      * @param timeout the deadline for the whole iteration, or {@code null} for none
+     * @param <T> the type of the values
+     * @param awaitables what to iterate over
+     * @return an iterator to use from the calling task
      */
     public static <T> AsCompleted<T> asCompleted(List<? extends Awaitable<? extends T>> awaitables, Duration timeout) {
         Objects.requireNonNull(awaitables, "awaitables");
@@ -361,12 +423,23 @@ public final class Async {
      * returns (asyncio's {@code run_in_executor}); the task resumes on its own loop with the value or the
      * exception. When the pool's queue is full the task waits for a slot (backpressure). Cancelling the
      * task withdraws work not yet started; running work finishes (see {@link OffloadPolicy}).
+     *
+     * @param <T> the type of the value
+     * @param work the blocking code to run on a worker thread
+     * @return the value {@code work} returned
      */
     public static <T> T offload(Callable<? extends T> work) {
         return offload(work, OffloadOptions.defaults());
     }
 
-    /** As {@link #offload(Callable)}, with a cancellation policy, a discard hook and context options. */
+    /**
+     * As {@link #offload(Callable)}, with a cancellation policy, a discard hook and context options.
+     *
+     * @param <T> the type of the value
+     * @param work the blocking code to run on a worker thread
+     * @param options how cancellation, discarded values and context are handled
+     * @return the value {@code work} returned
+     */
     public static <T> T offload(Callable<? extends T> work, OffloadOptions options) {
         Objects.requireNonNull(work, "work");
         Objects.requireNonNull(options, "options");
@@ -404,6 +477,11 @@ public final class Async {
     /**
      * Starts {@code work} on the worker pool if its queue has room and returns an awaitable of its
      * outcome, or {@code null} when the queue is full. Never suspends. Any thread of the engine's loops.
+     *
+     * @param <T> the type of the value
+     * @param work the blocking code to run on a worker thread
+     * @return an awaitable of the outcome of {@code work}, owned by the calling loop, or {@code null} if the
+     *     worker pool's queue is full
      */
     public static <T> Awaitable<T> tryOffload(Callable<? extends T> work) {
         Objects.requireNonNull(work, "work");

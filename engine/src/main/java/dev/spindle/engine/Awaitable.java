@@ -16,28 +16,32 @@ import java.util.function.Consumer;
  */
 public sealed interface Awaitable<T> permits BaseAwaitable {
 
-    /** The loop that owns this awaitable and runs its callbacks. */
+    /** {@return the loop that owns this awaitable and runs its callbacks} */
     EventLoop loop();
 
-    /** The current state. Safe from any thread; a {@link Promise} is only PENDING or terminal. */
+    /** {@return the current state} Safe from any thread; a {@link Promise} is only PENDING or terminal. */
     TaskState state();
 
-    /** Whether this has finished: succeeded, failed or been cancelled. */
+    /** {@return whether this has finished: succeeded, failed or been cancelled} */
     boolean isDone();
 
-    /** Whether this finished by cancellation. */
+    /** {@return whether this finished by cancellation} */
     boolean isCancelled();
 
     /**
      * The value. Rethrows a failure as it is if unchecked, wrapped in {@link
      * java.util.concurrent.CompletionException} if checked; throws {@link CancelledException} (with the
      * cancel message) if cancelled, and {@link InvalidStateException} if not done. Never blocks.
+     *
+     * @return the value
      */
     T result();
 
     /**
      * The exception it failed with, or {@code null} if it succeeded. Throws {@link CancelledException}
      * if cancelled and {@link InvalidStateException} if not done. Never blocks.
+     *
+     * @return the failure, or {@code null} after a success
      */
     Throwable exception();
 
@@ -46,10 +50,15 @@ public sealed interface Awaitable<T> permits BaseAwaitable {
      * next differs by kind: a promise is cancelled at once, a task at its next step (see {@link Task}).
      *
      * @param message carried by the resulting {@link CancelledException}; may be {@code null}
+     * @return {@code true} if the request was made, {@code false} if already done
      */
     boolean cancel(String message);
 
-    /** {@link #cancel(String)} without a message. */
+    /**
+     * {@link #cancel(String)} without a message.
+     *
+     * @return {@code true} if the request was made, {@code false} if already done
+     */
     default boolean cancel() {
         return cancel(null);
     }
@@ -60,24 +69,32 @@ public sealed interface Awaitable<T> permits BaseAwaitable {
      * inline). Safe from any thread; allocates one small node.
      *
      * @return a handle that can remove the callback before it runs
+     * @param callback receives this awaitable once it is done
      */
     Registration onDone(Consumer<? super Awaitable<T>> callback);
 
     /**
      * Removes every registration of {@code callback} that has not run yet and returns how many were
      * removed (asyncio's {@code remove_done_callback}). Safe from any thread.
+     *
+     * @param callback the callback to remove, compared with {@code equals}
+     * @return the number of registrations removed
      */
     int removeOnDone(Consumer<? super Awaitable<T>> callback);
 
     /**
      * Blocks the calling thread until done and returns {@link #result()}. Must not be called on a loop
      * thread while not done: that would deadlock the loop, so it throws {@link IllegalStateException}.
+     *
+     * @return the value
      */
     T join();
 
     /**
      * As {@link #join()}, waiting at most {@code timeout}.
      *
+     * @param timeout the longest wait
+     * @return the value
      * @throws TimeoutException if not done in time
      * @throws InterruptedException if the waiting thread is interrupted
      */
@@ -87,6 +104,8 @@ public sealed interface Awaitable<T> permits BaseAwaitable {
      * A {@link CompletableFuture} that completes with the same outcome. It is completed on the thread
      * that finishes this awaitable, so its non-async dependents run there. Allocates the future and one
      * node.
+     *
+     * @return a new future with this awaitable's outcome
      */
     CompletableFuture<T> toCompletableFuture();
 }

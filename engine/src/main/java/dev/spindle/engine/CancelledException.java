@@ -10,15 +10,20 @@ import java.util.concurrent.CancellationException;
 public class CancelledException extends CancellationException {
     private static final long serialVersionUID = 1L;
 
+    /** The message given to {@code cancel(msg)}, or {@code null}. */
     private final String cancelMessage;
 
-    /** Creates an exception that carries {@code message}, which may be {@code null}. */
+    /**
+     * Creates an exception that carries {@code message}, which may be {@code null}.
+     *
+     * @param message the cancel message, or {@code null}
+     */
     public CancelledException(String message) {
         super(message);
         this.cancelMessage = message;
     }
 
-    /** The message passed to {@code cancel(msg)}, or {@code null} when none was given. */
+    /** {@return the message passed to {@code cancel(msg)}, or {@code null} when none was given} */
     public String cancelMessage() {
         return cancelMessage;
     }

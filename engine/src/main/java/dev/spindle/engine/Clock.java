@@ -6,10 +6,10 @@ package dev.spindle.engine;
  */
 @FunctionalInterface
 public interface Clock {
-    /** The current time in nanoseconds on an arbitrary monotonic origin. May be called from any thread. */
+    /** {@return the current time in nanoseconds on an arbitrary monotonic origin} May be called from any thread. */
     long nanoTime();
 
-    /** The JVM's monotonic clock, {@link System#nanoTime()}. */
+    /** {@return the JVM's monotonic clock, {@link System#nanoTime()}} */
     static Clock system() {
         return SystemClock.INSTANCE;
     }

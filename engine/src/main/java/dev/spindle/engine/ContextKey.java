@@ -28,34 +28,51 @@ public final class ContextKey<T> {
         this.defaultValue = defaultValue;
     }
 
-    /** A key with no default: {@link #get()} returns {@code null} where it is unset. */
+    /**
+     * A key with no default: {@link #get()} returns {@code null} where it is unset.
+     *
+     * @param <T> the type of the value
+     * @param name the key's name, for diagnostics; keys are distinct objects whatever their names
+     * @return a new key
+     */
     public static <T> ContextKey<T> named(String name) {
         return new ContextKey<>(name, null);
     }
 
-    /** A key whose {@link #get()} returns {@code defaultValue} where it is unset. */
+    /**
+     * A key whose {@link #get()} returns {@code defaultValue} where it is unset.
+     *
+     * @param <T> the type of the value
+     * @param name the key's name, for diagnostics; keys are distinct objects whatever their names
+     * @param defaultValue what {@link #get()} returns where the key is unset
+     * @return a new key
+     */
     public static <T> ContextKey<T> withDefault(String name, T defaultValue) {
         return new ContextKey<>(name, defaultValue);
     }
 
-    /** The key's name. */
+    /** {@return the key's name} */
     public String name() {
         return name;
     }
 
-    /** The value in the current context, or the default. */
+    /** {@return the value in the current context, or the default} */
     @SuppressWarnings("unchecked")
     public T get() {
         Object v = current().get(this, MISSING);
         return v == MISSING ? defaultValue : (T) v;
     }
 
-    /** Whether the current context has a value for this key. */
+    /** {@return whether the current context has a value for this key} */
     public boolean isSet() {
         return current().get(this, MISSING) != MISSING;
     }
 
-    /** Sets the value in the current context only. */
+    /**
+     * Sets the value in the current context only.
+     *
+     * @param value the new value
+     */
     public void set(T value) {
         update(current().with(this, value));
     }

@@ -159,27 +159,29 @@ public final class EventLoop {
     /**
      * The loop whose thread is calling, or {@code null} on any other thread (asyncio's {@code
      * get_running_loop}, without the exception). Any thread; one thread-local read.
+     *
+     * @return the calling thread's loop, or {@code null}
      */
     public static EventLoop current() {
         return CURRENT.get();
     }
 
-    /** The loop's index in its engine, from 0. */
+    /** {@return the loop's index in its engine, from 0} */
     public int index() {
         return index;
     }
 
-    /** The loop's name, which is also its thread's name ({@code spindle-loop-N} by default). */
+    /** {@return the loop's name, which is also its thread's name ({@code spindle-loop-N} by default)} */
     public String name() {
         return name;
     }
 
-    /** The engine that owns this loop. */
+    /** {@return the engine that owns this loop} */
     public Engine engine() {
         return engine;
     }
 
-    /** Whether the calling thread is this loop's thread. Any thread; no allocation. */
+    /** {@return whether the calling thread is this loop's thread} Any thread; no allocation. */
     public boolean inLoop() {
         return Thread.currentThread() == thread;
     }
@@ -187,6 +189,8 @@ public final class EventLoop {
     /**
      * The loop's time in nanoseconds: on the loop, the reading cached at the start of the iteration (and
      * refreshed every 64 items); elsewhere, a fresh reading of the engine's clock.
+     *
+     * @return the loop's time, in nanoseconds on the engine's {@link Clock}
      */
     public long time() {
         if (Thread.currentThread() != thread) {
@@ -232,6 +236,7 @@ public final class EventLoop {
      * the loop it joins the ready queue and allocates nothing; from another thread it enters the bounded
      * external queue.
      *
+     * @param task the callback to run
      * @throws RejectedTaskException if the external queue is full or the loop is shutting down
      */
     public void execute(Runnable task) {
@@ -244,6 +249,9 @@ public final class EventLoop {
     /**
      * As {@link #execute}, but returns {@code false} instead of throwing when the external queue is full
      * or the loop is shutting down.
+     *
+     * @param task the callback to run
+     * @return {@code true} if the callback was accepted
      */
     public boolean tryExecute(Runnable task) {
         Objects.requireNonNull(task, "task");
@@ -254,13 +262,23 @@ public final class EventLoop {
      * Runs {@code body} as a run-to-completion {@link Task} on this loop and returns the task. Allocates
      * the task.
      *
+     * @param <T> the type of the task's value
+     * @param body the task's code, run in one step
+     * @return the task
      * @throws RejectedTaskException if the external queue is full or the loop is shutting down
      */
     public <T> Task<T> submit(Callable<? extends T> body) {
         return submit(null, body);
     }
 
-    /** As {@link #submit(Callable)}, naming the task. */
+    /**
+     * As {@link #submit(Callable)}, naming the task.
+     *
+     * @param <T> the type of the task's value
+     * @param name the task's name, or {@code null} for {@code Task-N}
+     * @param body the task's code, run in one step
+     * @return the task
+     */
     public <T> Task<T> submit(String name, Callable<? extends T> body) {
         Task<T> task = new Task<>(this, name, body, false);
         if (!enqueue(task)) {
@@ -272,13 +290,22 @@ public final class EventLoop {
     /**
      * As {@link #submit(Callable)}, but returns {@code null} instead of throwing when the external queue
      * is full or the loop is shutting down.
+     *
+     * @param <T> the type of the task's value
+     * @param body the task's code, run in one step
+     * @return the task, or {@code null} if it was refused
      */
     public <T> Task<T> trySubmit(Callable<? extends T> body) {
         Task<T> task = new Task<>(this, null, body, false);
         return enqueue(task) ? task : null;
     }
 
-    /** Creates a pending {@link Promise} owned by this loop. Any thread. */
+    /**
+     * Creates a pending {@link Promise} owned by this loop. Any thread.
+     *
+     * @param <T> the type of the value
+     * @return a new pending promise owned by this loop
+     */
     public <T> Promise<T> newPromise() {
         return new Promise<>(this);
     }
@@ -362,6 +389,10 @@ public final class EventLoop {
      * negative delay means "due now"; timers fire in deadline order, equal deadlines in scheduling order,
      * never early. Allocates one {@link TimerHandle}; from the loop the schedule is O(1).
      *
+     * @param delay how long from now, in {@code unit}s
+     * @param unit the unit of {@code delay}
+     * @param task the callback to run
+     * @return the timer, which can be cancelled from any thread
      * @throws RejectedTaskException from another thread, if the external queue is full or the loop is
      *     shutting down
      */
@@ -369,7 +400,13 @@ public final class EventLoop {
         return scheduleAt(saturatedAdd(time(), unit.toNanos(delay)), task);
     }
 
-    /** As {@link #schedule(long, TimeUnit, Runnable)} with a {@link Duration}. */
+    /**
+     * As {@link #schedule(long, TimeUnit, Runnable)} with a {@link Duration}.
+     *
+     * @param delay how long from now
+     * @param task the callback to run
+     * @return the timer, which can be cancelled from any thread
+     */
     public TimerHandle schedule(Duration delay, Runnable task) {
         Objects.requireNonNull(delay, "delay");
         return scheduleAt(saturatedAdd(time(), saturatedNanos(delay)), task);
@@ -378,6 +415,10 @@ public final class EventLoop {
     /**
      * Runs {@code task} on this loop at {@code deadline}, a reading of {@link #time()} in nanoseconds
      * (asyncio's {@code call_at}). A deadline in the past means "due now", still in deadline order.
+     *
+     * @param deadline when to run, in nanoseconds on the loop's clock
+     * @param task the callback to run
+     * @return the timer, which can be cancelled from any thread
      */
     public TimerHandle scheduleAt(long deadline, Runnable task) {
         Objects.requireNonNull(task, "task");
@@ -595,6 +636,9 @@ public final class EventLoop {
      * and {@link Async#yieldNow}. The task copies the caller's context. Any thread; from another thread
      * the task enters the bounded external queue. Allocates the task and its continuation.
      *
+     * @param <T> the type of the task's value
+     * @param body the coroutine's code
+     * @return the task
      * @throws UnsupportedOperationException if the JVM lacks the flag coroutines need (named in the
      *     message)
      * @throws RejectedTaskException if the external queue is full or the loop is shutting down
@@ -603,7 +647,14 @@ public final class EventLoop {
         return spawn(null, body);
     }
 
-    /** As {@link #spawn(Callable)}, naming the task. */
+    /**
+     * As {@link #spawn(Callable)}, naming the task.
+     *
+     * @param <T> the type of the task's value
+     * @param name the task's name, or {@code null} for {@code Task-N}
+     * @param body the coroutine's code
+     * @return the task
+     */
     public <T> Task<T> spawn(String name, Callable<? extends T> body) {
         Task<T> task = new Task<>(this, name, body, true);
         if (Thread.currentThread() == thread) {
@@ -622,6 +673,11 @@ public final class EventLoop {
      * As {@link #spawn(String, Callable)}, but on this loop's thread the first step runs at once, inside
      * this call, until the body first suspends or finishes (asyncio's {@code eager_start=True}); the
      * returned task may already be done. From another thread it is an ordinary spawn.
+     *
+     * @param <T> the type of the task's value
+     * @param name the task's name, or {@code null} for {@code Task-N}
+     * @param body the coroutine's code
+     * @return the task, possibly already done
      */
     public <T> Task<T> spawnEager(String name, Callable<? extends T> body) {
         if (Thread.currentThread() != thread) {
@@ -636,7 +692,13 @@ public final class EventLoop {
         return task;
     }
 
-    /** As {@link #spawnEager(String, Callable)} with a default name. */
+    /**
+     * As {@link #spawnEager(String, Callable)} with a default name.
+     *
+     * @param <T> the type of the task's value
+     * @param body the coroutine's code
+     * @return the task, possibly already done
+     */
     public <T> Task<T> spawnEager(Callable<? extends T> body) {
         return spawnEager(null, body);
     }
@@ -674,6 +736,8 @@ public final class EventLoop {
      * The coroutine tasks of this loop that are not done, oldest first (asyncio's {@code
      * all_tasks(loop)}). On the loop it reads the registry directly; from another thread it asks the
      * loop and waits for the answer.
+     *
+     * @return a new list of the loop's live coroutine tasks
      */
     public List<Task<?>> allTasks() {
         if (Thread.currentThread() == thread) {
@@ -873,7 +937,7 @@ public final class EventLoop {
     // Diagnostics
     // ---------------------------------------------------------------------------------------------
 
-    /** A snapshot of this loop's counters. Any thread. */
+    /** {@return a snapshot of this loop's counters} Any thread. */
     public LoopStats stats() {
         return new LoopStats(
                 index,

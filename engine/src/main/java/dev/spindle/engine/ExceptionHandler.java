@@ -17,7 +17,7 @@ public interface ExceptionHandler {
      */
     void handle(String message, Throwable error, Object source);
 
-    /** The default handler: logs through {@link System.Logger} at ERROR level. */
+    /** {@return the default handler: logs through {@link System.Logger} at ERROR level} */
     static ExceptionHandler logging() {
         return LoggingExceptionHandler.INSTANCE;
     }

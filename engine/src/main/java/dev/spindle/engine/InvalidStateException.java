@@ -7,7 +7,11 @@ package dev.spindle.engine;
 public class InvalidStateException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
-    /** Creates an exception with {@code message}. */
+    /**
+     * Creates an exception with {@code message}.
+     *
+     * @param message what was attempted, and in which state
+     */
     public InvalidStateException(String message) {
         super(message);
     }

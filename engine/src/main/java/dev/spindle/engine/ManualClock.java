@@ -34,7 +34,11 @@ public final class ManualClock implements Clock {
         this(0, false);
     }
 
-    /** A clock at {@code start} that moves only by {@link #advance}. */
+    /**
+     * A clock at {@code start} that moves only by {@link #advance}.
+     *
+     * @param start the first reading, in nanoseconds
+     */
     public ManualClock(long start) {
         this(start, false);
     }
@@ -44,12 +48,16 @@ public final class ManualClock implements Clock {
         this.autoAdvance = autoAdvance;
     }
 
-    /** A clock at 0 that also jumps to the next timer deadline whenever every loop is idle. */
+    /**
+     * A clock at 0 that also jumps to the next timer deadline whenever every loop is idle.
+     *
+     * @return a new auto-advancing clock starting at 0
+     */
     public static ManualClock autoAdvancing() {
         return new ManualClock(0, true);
     }
 
-    /** Whether this clock jumps by itself when every loop is idle. */
+    /** {@return whether this clock jumps by itself when every loop is idle} */
     public boolean isAutoAdvancing() {
         return autoAdvance;
     }
@@ -62,13 +70,18 @@ public final class ManualClock implements Clock {
     /**
      * Moves the clock forward by {@code delta} and wakes every loop, so timers now due fire. Any thread.
      *
+     * @param delta how far to move the clock
      * @throws IllegalArgumentException if {@code delta} is negative
      */
     public void advance(Duration delta) {
         advanceNanos(EventLoop.saturatedNanos(delta));
     }
 
-    /** As {@link #advance(Duration)}, in nanoseconds. */
+    /**
+     * As {@link #advance(Duration)}, in nanoseconds.
+     *
+     * @param delta how far to move the clock, in nanoseconds
+     */
     public void advanceNanos(long delta) {
         if (delta < 0) {
             throw new IllegalArgumentException("delta: a clock cannot go backwards (" + delta + " ns)");
@@ -83,6 +96,7 @@ public final class ManualClock implements Clock {
     /**
      * Sets the clock to {@code time} and wakes every loop.
      *
+     * @param time the new reading, in nanoseconds
      * @throws IllegalArgumentException if {@code time} is earlier than the current reading
      */
     public void setTime(long time) {

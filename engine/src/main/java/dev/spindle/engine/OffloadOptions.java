@@ -20,12 +20,21 @@ public final class OffloadOptions {
         this.propagateContext = propagateContext;
     }
 
-    /** NO_INTERRUPT, no discard hook, no context. */
+    /**
+     * NO_INTERRUPT, no discard hook, no context.
+     *
+     * @return the default options, a shared instance
+     */
     public static OffloadOptions defaults() {
         return DEFAULTS;
     }
 
-    /** The same options with {@code policy}. */
+    /**
+     * The same options with {@code policy}.
+     *
+     * @param policy what cancelling the awaiting task does to the work
+     * @return new options
+     */
     public OffloadOptions withPolicy(OffloadPolicy policy) {
         return new OffloadOptions(Objects.requireNonNull(policy, "policy"), onDiscard, propagateContext);
     }
@@ -35,6 +44,9 @@ public final class OffloadOptions {
      * so that a resource nobody will read can be closed. It runs on the worker thread, or on the task's loop
      * when the value completed the task's wait just before a cancel request reached the task (its await then
      * throws {@link CancelledException} instead of returning the value).
+     *
+     * @param onDiscard receives the value nobody will read
+     * @return new options
      */
     @SuppressWarnings("unchecked")
     public OffloadOptions withOnDiscard(Consumer<?> onDiscard) {
@@ -42,12 +54,16 @@ public final class OffloadOptions {
                 policy, (Consumer<Object>) Objects.requireNonNull(onDiscard, "onDiscard"), propagateContext);
     }
 
-    /** The same options, carrying the task's {@link ContextKey} values into the worker (asyncio's {@code to_thread}). */
+    /**
+     * The same options, carrying the task's {@link ContextKey} values into the worker (asyncio's {@code to_thread}).
+     *
+     * @return new options
+     */
     public OffloadOptions withContext() {
         return new OffloadOptions(policy, onDiscard, true);
     }
 
-    /** The cancellation policy. */
+    /** {@return the cancellation policy} */
     public OffloadPolicy policy() {
         return policy;
     }
@@ -56,7 +72,7 @@ public final class OffloadOptions {
         return onDiscard;
     }
 
-    /** Whether context values are carried into the worker. */
+    /** {@return whether context values are carried into the worker} */
     public boolean propagatesContext() {
         return propagateContext;
     }

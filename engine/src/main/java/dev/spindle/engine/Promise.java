@@ -14,7 +14,11 @@ import java.util.Objects;
  */
 public final class Promise<T> extends BaseAwaitable<T> {
 
-    /** Creates a pending promise owned by {@code loop}. Safe from any thread. */
+    /**
+     * Creates a pending promise owned by {@code loop}. Safe from any thread.
+     *
+     * @param loop the loop that runs the promise's callbacks and resumes its awaiters
+     */
     public Promise(EventLoop loop) {
         super(loop);
     }
@@ -23,6 +27,7 @@ public final class Promise<T> extends BaseAwaitable<T> {
      * Completes with {@code value} unless already done. Safe from any thread.
      *
      * @return {@code true} if this call completed the promise
+     * @param value the value, which may be {@code null}
      */
     public boolean complete(T value) {
         if (!claim()) {
@@ -36,6 +41,7 @@ public final class Promise<T> extends BaseAwaitable<T> {
      * Fails with {@code error} unless already done. Safe from any thread.
      *
      * @return {@code true} if this call completed the promise
+     * @param error the failure, not {@code null}
      */
     public boolean fail(Throwable error) {
         Objects.requireNonNull(error, "error");
@@ -49,6 +55,7 @@ public final class Promise<T> extends BaseAwaitable<T> {
     /**
      * Completes with {@code value}, like asyncio's {@code set_result}.
      *
+     * @param value the value, which may be {@code null}
      * @throws InvalidStateException if already done
      */
     public void setResult(T value) {
@@ -60,6 +67,7 @@ public final class Promise<T> extends BaseAwaitable<T> {
     /**
      * Fails with {@code error}, like asyncio's {@code set_exception}.
      *
+     * @param error the failure, not {@code null}
      * @throws InvalidStateException if already done
      */
     public void setException(Throwable error) {

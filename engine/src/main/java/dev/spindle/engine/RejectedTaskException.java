@@ -9,7 +9,11 @@ import java.util.concurrent.RejectedExecutionException;
 public class RejectedTaskException extends RejectedExecutionException {
     private static final long serialVersionUID = 1L;
 
-    /** Creates an exception with {@code message}. */
+    /**
+     * Creates an exception with {@code message}.
+     *
+     * @param message names the loop and the reason
+     */
     public RejectedTaskException(String message) {
         super(message);
     }

@@ -8,6 +8,7 @@ package dev.spindle.engine;
 public class SignalInterrupt extends Error {
     private static final long serialVersionUID = 1L;
 
+    /** The signal's name without the SIG prefix. */
     private final String signal;
 
     SignalInterrupt(String signal, Throwable cause) {
@@ -15,7 +16,7 @@ public class SignalInterrupt extends Error {
         this.signal = signal;
     }
 
-    /** The signal's name without the SIG prefix, for example {@code INT}. */
+    /** {@return the signal's name without the SIG prefix, for example {@code INT}} */
     public String signal() {
         return signal;
     }

@@ -8,6 +8,7 @@ package dev.spindle.engine;
 public class SlowStepException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** How long the step ran, in nanoseconds. */
     private final long nanos;
 
     SlowStepException(String message, long nanos, Throwable createdAt) {
@@ -15,7 +16,7 @@ public class SlowStepException extends RuntimeException {
         this.nanos = nanos;
     }
 
-    /** How long the step ran, in nanoseconds. */
+    /** {@return how long the step ran, in nanoseconds} */
     public long nanos() {
         return nanos;
     }

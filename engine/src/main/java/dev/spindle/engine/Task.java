@@ -73,34 +73,40 @@ public final class Task<T> extends BaseAwaitable<T> {
     /**
      * The task whose step is running on the calling thread, or {@code null} when the caller is not
      * inside a task step (a plain callback, or a thread outside the engine).
+     *
+     * @return the running task, or {@code null}
      */
     public static Task<?> current() {
         EventLoop loop = EventLoop.current();
         return loop == null ? null : loop.currentTask();
     }
 
-    /** The task's name: the one it was given, else {@code Task-N} from a process-wide counter. */
+    /** {@return the task's name: the one it was given, else {@code Task-N} from a process-wide counter} */
     public String name() {
         String n = name;
         return n != null ? n : "Task-" + id;
     }
 
-    /** Renames the task. Safe from any thread. */
+    /**
+     * Renames the task. Safe from any thread.
+     *
+     * @param name the new name, not {@code null}
+     */
     public void setName(String name) {
         this.name = Objects.requireNonNull(name, "name");
     }
 
-    /** Debug mode: where the task was created; {@code null} otherwise. */
+    /** {@return where the task was created, in debug mode; {@code null} otherwise} */
     public Throwable creationTrace() {
         return creationTrace;
     }
 
-    /** Whether this is a coroutine task, which may suspend. */
+    /** {@return whether this is a coroutine task, which may suspend} */
     public boolean isCoroutine() {
         return coroutine != null;
     }
 
-    /** When a coroutine task was created, on its loop's clock ({@link EventLoop#time()}); 0 otherwise. */
+    /** {@return when a coroutine task was created, on its loop's clock ({@link EventLoop#time()}); 0 otherwise} */
     public long createdNanos() {
         return createdNanos;
     }
@@ -108,6 +114,8 @@ public final class Task<T> extends BaseAwaitable<T> {
     /**
      * What the task is suspended on right now, or {@code null}. Exact on the task's loop, a hint
      * elsewhere.
+     *
+     * @return what the task awaits, or {@code null}
      */
     public Awaitable<?> awaiting() {
         return awaiting;
@@ -140,7 +148,7 @@ public final class Task<T> extends BaseAwaitable<T> {
         return true;
     }
 
-    /** The number of cancel requests not yet withdrawn by {@link #uncancel()}. */
+    /** {@return the number of cancel requests not yet withdrawn by {@link #uncancel()}} */
     public int cancelling() {
         return word() >>> CANCEL_SHIFT;
     }
@@ -150,6 +158,7 @@ public final class Task<T> extends BaseAwaitable<T> {
      * delivered is dropped. Once the task is done this changes only the count, never the outcome. Called
      * by the task itself or by structured-concurrency code on the task's loop.
      *
+     * @return the number of cancel requests left
      * @throws IllegalStateException if called from another thread than the task's loop
      */
     public int uncancel() {

@@ -57,7 +57,12 @@ public final class TaskGroup implements AutoCloseable {
     /** A group that is not entered yet: call {@link #enter()} from the coroutine task that will own it. */
     public TaskGroup() {}
 
-    /** Creates and enters a group owned by the calling coroutine task. */
+    /**
+     * Creates and enters a group owned by the calling coroutine task.
+     *
+     * @return the entered group
+     * @throws IllegalStateException if not called from a coroutine task
+     */
     public static TaskGroup open() {
         return new TaskGroup().enter();
     }
@@ -65,6 +70,10 @@ public final class TaskGroup implements AutoCloseable {
     /**
      * Runs {@code body} with a new group and returns its value once every child is done, following A8
      * in full, including the body's own exceptions.
+     *
+     * @param <T> the type of the body's value
+     * @param body spawns the children and returns the group's value
+     * @return the body's value, once every child is done
      */
     public static <T> T run(GroupBody<T> body) {
         Objects.requireNonNull(body, "body");
@@ -82,16 +91,27 @@ public final class TaskGroup implements AutoCloseable {
         return value;
     }
 
-    /** The body of {@link #run}. */
+    /**
+     * The body of {@link #run}.
+     *
+     * @param <T> the type of the body's value
+     */
     @FunctionalInterface
     public interface GroupBody<T> {
-        /** Spawns children into {@code group} and returns a value. */
+        /**
+         * Spawns children into {@code group} and returns a value.
+         *
+         * @param group the group to spawn children into, entered by the calling task
+         * @return the value {@link TaskGroup#run} returns once every child is done
+         * @throws Exception any failure, which the group handles as a body failure
+         */
         T run(TaskGroup group) throws Exception;
     }
 
     /**
      * Enters the group: the calling coroutine task becomes its parent.
      *
+     * @return this group
      * @throws IllegalStateException if already entered, or not called from a coroutine task
      */
     public TaskGroup enter() {
@@ -112,17 +132,37 @@ public final class TaskGroup implements AutoCloseable {
         return this;
     }
 
-    /** Spawns a child on the parent's loop; see {@link #spawnOn(EventLoop, String, Callable)}. */
+    /**
+     * Spawns a child on the parent's loop; see {@link #spawnOn(EventLoop, String, Callable)}.
+     *
+     * @param <T> the type of the child's value
+     * @param body the child's code, run as a coroutine task
+     * @return the child task
+     */
     public <T> Task<T> spawn(Callable<? extends T> body) {
         return spawnOn(loopOrFail(), null, body);
     }
 
-    /** Spawns a named child on the parent's loop. */
+    /**
+     * Spawns a named child on the parent's loop.
+     *
+     * @param <T> the type of the child's value
+     * @param name the child's name
+     * @param body the child's code, run as a coroutine task
+     * @return the child task
+     */
     public <T> Task<T> spawn(String name, Callable<? extends T> body) {
         return spawnOn(loopOrFail(), name, body);
     }
 
-    /** Spawns a child on {@code target}. */
+    /**
+     * Spawns a child on {@code target}.
+     *
+     * @param <T> the type of the child's value
+     * @param target the loop the child runs on
+     * @param body the child's code, run as a coroutine task
+     * @return the child task
+     */
     public <T> Task<T> spawnOn(EventLoop target, Callable<? extends T> body) {
         return spawnOn(target, null, body);
     }
@@ -130,6 +170,11 @@ public final class TaskGroup implements AutoCloseable {
     /**
      * Spawns a named child coroutine task on {@code target}, which the group will await.
      *
+     * @param <T> the type of the child's value
+     * @param target the loop the child runs on
+     * @param name the child's name, or {@code null} for a default one
+     * @param body the child's code, run as a coroutine task
+     * @return the child task
      * @throws IllegalStateException if the group has not been entered, is finished, or is shutting down
      *     after a failure, naming the reason; or if called outside the owning task's loop
      */
@@ -232,6 +277,8 @@ public final class TaskGroup implements AutoCloseable {
      * Leaves the group after its body, which threw {@code bodyFailure} (or {@code null} if it completed):
      * aborts on a body failure, waits for every child (through repeated outside cancels), then throws as
      * the class documentation says, or returns normally.
+     *
+     * @param bodyFailure what the body threw, or {@code null} if it completed normally
      */
     public void close(Throwable bodyFailure) {
         checkOwner("close");

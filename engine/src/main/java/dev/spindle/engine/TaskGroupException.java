@@ -11,9 +11,15 @@ import java.util.List;
 public class TaskGroupException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** Every failure, in the order they happened. */
     private final List<Throwable> errors;
 
-    /** Creates an exception holding {@code errors}, which must not be empty. */
+    /**
+     * Creates an exception holding {@code errors}, which must not be empty.
+     *
+     * @param message the detail message
+     * @param errors every failure, in the order they happened
+     */
     public TaskGroupException(String message, List<Throwable> errors) {
         super(
                 message + " (" + errors.size() + " sub-exception" + (errors.size() == 1 ? "" : "s") + ")",
@@ -29,7 +35,7 @@ public class TaskGroupException extends RuntimeException {
         }
     }
 
-    /** The errors, in the order they happened. */
+    /** {@return the errors, in the order they happened} */
     public List<Throwable> errors() {
         return errors;
     }

@@ -25,7 +25,7 @@ public enum TaskState {
     /** Finished by cancellation. */
     CANCELLED;
 
-    /** Whether this is a terminal state. */
+    /** {@return whether this is a terminal state} */
     public boolean isDone() {
         return ordinal() >= SUCCEEDED.ordinal();
     }

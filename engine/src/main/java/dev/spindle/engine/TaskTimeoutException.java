@@ -7,7 +7,12 @@ package dev.spindle.engine;
 public class TaskTimeoutException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** Creates an exception with {@code message} and {@code cause}. */
+    /**
+     * Creates an exception with {@code message} and {@code cause}.
+     *
+     * @param message the detail message
+     * @param cause the {@link CancelledException} that interrupted the work
+     */
     public TaskTimeoutException(String message, Throwable cause) {
         super(message, cause);
     }

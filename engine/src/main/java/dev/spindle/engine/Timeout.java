@@ -57,7 +57,7 @@ public final class Timeout {
         state = State.EXPIRING;
     }
 
-    /** The deadline on the loop's clock, or {@link Long#MAX_VALUE} for none. */
+    /** {@return the deadline on the loop's clock, or {@link Long#MAX_VALUE} for none} */
     public long when() {
         return when;
     }
@@ -65,6 +65,7 @@ public final class Timeout {
     /**
      * Moves the deadline to {@code deadline} on the loop's clock ({@link Long#MAX_VALUE}: none).
      *
+     * @param deadline the new deadline, in nanoseconds on the loop's clock
      * @throws IllegalStateException unless the scope is active, naming its state
      */
     public void rescheduleAt(long deadline) {
@@ -83,13 +84,17 @@ public final class Timeout {
         arm();
     }
 
-    /** Moves the deadline to {@code delay} from now. */
+    /**
+     * Moves the deadline to {@code delay} from now.
+     *
+     * @param delay the new deadline, from now
+     */
     public void reschedule(Duration delay) {
         Objects.requireNonNull(delay, "delay");
         rescheduleAt(EventLoop.saturatedAdd(loop.time(), EventLoop.saturatedNanos(delay)));
     }
 
-    /** Whether the deadline passed and the scope cancelled its task. */
+    /** {@return whether the deadline passed and the scope cancelled its task} */
     public boolean expired() {
         return state == State.EXPIRING || state == State.EXPIRED;
     }

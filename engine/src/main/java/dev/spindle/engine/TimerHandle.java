@@ -15,12 +15,12 @@ public sealed interface TimerHandle permits ScheduledCallback {
      */
     boolean cancel();
 
-    /** Whether the timer was cancelled before it fired. */
+    /** {@return whether the timer was cancelled before it fired} */
     boolean isCancelled();
 
-    /** Whether the timer has fired (its callback started). */
+    /** {@return whether the timer has fired (its callback started)} */
     boolean hasFired();
 
-    /** The absolute deadline on the loop's clock, in nanoseconds ({@link EventLoop#time()}). */
+    /** {@return the absolute deadline on the loop's clock, in nanoseconds ({@link EventLoop#time()})} */
     long when();
 }

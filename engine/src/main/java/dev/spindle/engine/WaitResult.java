@@ -8,5 +8,6 @@ import java.util.Set;
  *
  * @param done the awaitables done when the wait returned
  * @param pending the others, neither cancelled nor touched
+ * @param <T> the type of the awaitables' values
  */
 public record WaitResult<T>(Set<Awaitable<? extends T>> done, Set<Awaitable<? extends T>> pending) {}

@@ -172,6 +172,8 @@ public final class Channel<T> {
      * thread. Allocates an array of the next power of two at least {@code capacity}.
      *
      * @param capacity the most items the channel holds, 1 to {@link #MAX_CAPACITY}
+     * @param <T> the type of the items
+     * @return a new open, empty channel
      * @throws IllegalArgumentException if {@code capacity} is out of range
      */
     public static <T> Channel<T> mpsc(int capacity) {
@@ -183,6 +185,8 @@ public final class Channel<T> {
      * an array of the next power of two at least {@code capacity}.
      *
      * @param capacity the most items the channel holds, 1 to {@link #MAX_CAPACITY}
+     * @param <T> the type of the items
+     * @return a new open, empty channel
      * @throws IllegalArgumentException if {@code capacity} is out of range
      */
     public static <T> Channel<T> mpmc(int capacity) {
@@ -198,6 +202,7 @@ public final class Channel<T> {
      * is in the channel. Any loop; if there is room it returns at once from any thread, without a
      * suspension point (a pending cancel request is not delivered then). Allocates nothing unless it waits.
      *
+     * @param item the item to send, not {@code null}
      * @throws ChannelClosedException if the channel is closed, now or while waiting; the item is not sent
      * @throws dev.spindle.engine.CancelledException if the task is cancelled while waiting; the item is not
      *     sent, and never will be
@@ -242,6 +247,7 @@ public final class Channel<T> {
      * Sends {@code item} if there is room now; never waits. Any thread or loop. Allocates nothing.
      *
      * @return {@code true} if the item is in the channel, {@code false} if the channel is full
+     * @param item the item to send, not {@code null}
      * @throws ChannelClosedException if the channel is closed
      * @throws NullPointerException if {@code item} is null
      */
@@ -263,6 +269,7 @@ public final class Channel<T> {
      * a task it would stall the loop, so it throws there unless there is room. Allocates nothing unless it
      * blocks.
      *
+     * @param item the item to send, not {@code null}
      * @throws ChannelClosedException if the channel is closed, now or while blocked
      * @throws InterruptedException if the thread is interrupted while blocked; the item is not sent
      * @throws IllegalStateException if it must block inside a task
@@ -277,6 +284,9 @@ public final class Channel<T> {
      * {@link #trySend}.
      *
      * @return {@code true} if the item was sent, {@code false} if the time ran out (it was not sent)
+     * @param item the item to send, not {@code null}
+     * @param timeout the longest wait
+     * @throws InterruptedException if the thread is interrupted while blocked; the item is not sent
      */
     public boolean sendBlocking(T item, Duration timeout) throws InterruptedException {
         long nanos = nanos(timeout);
@@ -378,6 +388,7 @@ public final class Channel<T> {
      * the consumer thread, for an MPSC channel); if an item is there it returns at once from any thread,
      * without a suspension point. Allocates nothing unless it waits.
      *
+     * @return the oldest item
      * @throws ChannelClosedException once the channel is closed and every item has been received
      * @throws dev.spindle.engine.CancelledException if the task is cancelled while waiting; no item is
      *     taken, and a wake-up meant for it goes to the next receiver
@@ -439,6 +450,7 @@ public final class Channel<T> {
      * inside a task it would stall the loop, so it throws there unless an item is ready. Allocates nothing
      * unless it blocks.
      *
+     * @return the oldest item
      * @throws ChannelClosedException once the channel is closed and every item has been received
      * @throws InterruptedException if the thread is interrupted while blocked; no item is taken
      * @throws IllegalStateException if it must block inside a task, or if another thread is this MPSC
@@ -453,6 +465,8 @@ public final class Channel<T> {
      * {@link #tryReceive}.
      *
      * @return the item, or {@code null} if the time ran out
+     * @param timeout the longest wait
+     * @throws InterruptedException if the thread is interrupted while blocked; no item is taken
      */
     public T receiveBlocking(Duration timeout) throws InterruptedException {
         long nanos = nanos(timeout);
@@ -564,38 +578,38 @@ public final class Channel<T> {
         return true;
     }
 
-    /** Whether {@link #close()} has been called: sends fail. Any thread; one volatile load. */
+    /** {@return whether {@link #close()} has been called: sends fail} Any thread; one volatile load. */
     public boolean isClosed() {
         return lvState() < 0;
     }
 
     /**
-     * Whether the channel is closed and every item has been received: receives fail. Any thread; one
-     * volatile load.
+     * {@return whether the channel is closed and every item has been received: receives fail} Any thread; one volatile
+     * load.
      */
     public boolean isDrained() {
         return lvState() == CLOSED;
     }
 
     /**
-     * The number of items in the channel, counting sends that have taken a slot and are enqueueing; a
-     * snapshot, stale as soon as it is read. Any thread; one volatile load.
+     * {@return the number of items in the channel, counting sends that have taken a slot and are enqueueing; a
+     * snapshot, stale as soon as it is read} Any thread; one volatile load.
      */
     public int size() {
         return lvState() & COUNT_MASK;
     }
 
-    /** Whether {@link #size()} is 0. Any thread; one volatile load. */
+    /** {@return whether {@link #size()} is 0} Any thread; one volatile load. */
     public boolean isEmpty() {
         return size() == 0;
     }
 
-    /** The most items the channel holds, exactly as given when it was created. */
+    /** {@return the most items the channel holds, exactly as given when it was created} */
     public int capacity() {
         return capacity;
     }
 
-    /** Whether this is an MPSC channel (one consumer thread). */
+    /** {@return whether this is an MPSC channel (one consumer thread)} */
     public boolean isSingleConsumer() {
         return singleConsumer;
     }

@@ -20,7 +20,11 @@ package dev.spindle.engine.channel;
 public final class ChannelClosedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception with {@code message}. */
+    /**
+     * Creates the exception with {@code message}.
+     *
+     * @param message what was refused, and why
+     */
     public ChannelClosedException(String message) {
         super(message);
     }

@@ -19,6 +19,7 @@ public final class BoundedSemaphore extends Semaphore {
      * Creates a semaphore with {@code value} free units, at most {@code value} ever, bound to the calling
      * task's loop, or, when created outside a task, to the first loop that uses it. Any thread.
      *
+     * @param value the initial number of free units, which is also the bound
      * @throws IllegalArgumentException if {@code value} is negative
      */
     public BoundedSemaphore(int value) {
@@ -30,6 +31,8 @@ public final class BoundedSemaphore extends Semaphore {
      * Creates a semaphore with {@code value} free units, at most {@code value} ever, bound to {@code loop}.
      * Any thread.
      *
+     * @param loop the loop the semaphore is bound to
+     * @param value the initial number of free units, which is also the bound
      * @throws IllegalArgumentException if {@code value} is negative
      */
     public BoundedSemaphore(EventLoop loop, int value) {
@@ -37,7 +40,7 @@ public final class BoundedSemaphore extends Semaphore {
         this.bound = value;
     }
 
-    /** The initial value, which the value may never exceed. Any thread. */
+    /** {@return the initial value, which the value may never exceed} Any thread. */
     public int bound() {
         return bound;
     }

@@ -62,7 +62,11 @@ public final class Condition {
         this(new Lock());
     }
 
-    /** Creates a condition with a new {@link Lock} bound to {@code loop}. Any thread. */
+    /**
+     * Creates a condition with a new {@link Lock} bound to {@code loop}. Any thread.
+     *
+     * @param loop the loop the condition and its lock are bound to
+     */
     public Condition(EventLoop loop) {
         this(new Lock(loop));
     }
@@ -70,6 +74,8 @@ public final class Condition {
     /**
      * Creates a condition over {@code lock}, sharing its loop binding; several conditions may share one
      * lock. If the lock is not bound yet and the caller runs a task, both are bound to its loop. Any thread.
+     *
+     * @param lock the lock the condition waits with
      */
     public Condition(Lock lock) {
         this.lock = Objects.requireNonNull(lock, "lock");
@@ -77,12 +83,16 @@ public final class Condition {
         binding.bindToCaller();
     }
 
-    /** The condition's lock. */
+    /** {@return the condition's lock} */
     public Lock lock() {
         return lock;
     }
 
-    /** {@link Lock#acquire()} of the condition's lock. */
+    /**
+     * {@link Lock#acquire()} of the condition's lock.
+     *
+     * @return the lock's {@link Acquired}, whose {@code close()} releases the lock
+     */
     public Acquired acquire() {
         return lock.acquire();
     }
@@ -92,7 +102,11 @@ public final class Condition {
         lock.release();
     }
 
-    /** {@link Lock#locked()} of the condition's lock. */
+    /**
+     * {@link Lock#locked()} of the condition's lock.
+     *
+     * @return whether the condition's lock is held
+     */
     public boolean locked() {
         return lock.locked();
     }
@@ -133,6 +147,7 @@ public final class Condition {
      * holds.
      *
      * @return {@code true}, the predicate's final value
+     * @param predicate the condition to wait for, checked with the lock held
      */
     public boolean waitFor(BooleanSupplier predicate) {
         Objects.requireNonNull(predicate, "predicate");
@@ -155,6 +170,7 @@ public final class Condition {
      * notify(n)}). Each takes the lock again before its {@code await} returns, so none runs before the
      * caller releases the lock. Loop thread only; O(number of waiters), no allocation.
      *
+     * @param n the most waiters to wake
      * @throws IllegalArgumentException if {@code n} is negative
      * @throws IllegalStateException if the lock is not held, or if called off the loop
      */

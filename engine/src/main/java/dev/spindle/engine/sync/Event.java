@@ -34,7 +34,11 @@ public final class Event {
         this.binding = LoopBinding.toCaller();
     }
 
-    /** Creates a cleared event bound to {@code loop}. Any thread. */
+    /**
+     * Creates a cleared event bound to {@code loop}. Any thread.
+     *
+     * @param loop the loop the event is bound to
+     */
     public Event(EventLoop loop) {
         this.binding = LoopBinding.to(loop);
     }
@@ -45,7 +49,7 @@ public final class Event {
         this.value = set;
     }
 
-    /** Whether the flag is set. Loop thread only (or any thread before the event is bound); O(1). */
+    /** {@return whether the flag is set} Loop thread only (or any thread before the event is bound); O(1). */
     public boolean isSet() {
         binding.check("Event.isSet()");
         return value;

@@ -48,7 +48,11 @@ public final class Lock {
         this.binding = LoopBinding.toCaller();
     }
 
-    /** Creates an unlocked lock bound to {@code loop}. Any thread. */
+    /**
+     * Creates an unlocked lock bound to {@code loop}. Any thread.
+     *
+     * @param loop the loop the lock is bound to
+     */
     public Lock(EventLoop loop) {
         this.binding = LoopBinding.to(loop);
     }
@@ -128,8 +132,8 @@ public final class Lock {
     }
 
     /**
-     * Whether the lock is held. A lock just released to a waiter that has not resumed yet reads unlocked.
-     * Loop thread only (or any thread before the lock is bound); O(1).
+     * {@return whether the lock is held} A lock just released to a waiter that has not resumed yet reads unlocked. Loop
+     * thread only (or any thread before the lock is bound); O(1).
      */
     public boolean locked() {
         binding.check("Lock.locked()");

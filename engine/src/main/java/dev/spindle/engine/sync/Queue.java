@@ -85,12 +85,19 @@ public final class Queue<T> {
     /**
      * Creates a queue of at most {@code maxSize} items ({@code <= 0}: unbounded), bound to the calling
      * task's loop, or, when created outside a task, to the first loop that uses it. Any thread.
+     *
+     * @param maxSize the most items the queue holds; 0 or less for no limit
      */
     public Queue(int maxSize) {
         this(LoopBinding.toCaller(), maxSize);
     }
 
-    /** Creates a queue of at most {@code maxSize} items ({@code <= 0}: unbounded) bound to {@code loop}. */
+    /**
+     * Creates a queue of at most {@code maxSize} items ({@code <= 0}: unbounded) bound to {@code loop}.
+     *
+     * @param loop the loop the queue is bound to
+     * @param maxSize the most items the queue holds; 0 or less for no limit
+     */
     public Queue(EventLoop loop, int maxSize) {
         this(LoopBinding.to(loop), maxSize);
     }
@@ -113,6 +120,7 @@ public final class Queue<T> {
      *
      * <p>Loop thread only; allocates one {@link Promise} per wait.
      *
+     * @param item the item, not {@code null}
      * @throws QueueShutDownException if the queue is shut down, now or while waiting
      * @throws IllegalStateException if called off the queue's loop, or if it must wait outside a coroutine
      *     task
@@ -147,6 +155,7 @@ public final class Queue<T> {
      * Adds {@code item} at the tail if there is room (asyncio's {@code put_nowait}). Never suspends. Loop
      * thread only; O(1).
      *
+     * @param item the item, not {@code null}
      * @throws QueueFullException if the queue is full
      * @throws QueueShutDownException if the queue is shut down
      */
@@ -167,6 +176,7 @@ public final class Queue<T> {
      * suspends. Loop thread only; O(1).
      *
      * @return {@code false} if the queue is full
+     * @param item the item, not {@code null}
      * @throws QueueShutDownException if the queue is shut down
      */
     public boolean offer(T item) {
@@ -200,6 +210,7 @@ public final class Queue<T> {
      *
      * <p>Loop thread only; allocates one {@link Promise} per wait.
      *
+     * @return the head
      * @throws QueueShutDownException if the queue is shut down and empty, now or after waiting
      * @throws IllegalStateException if called off the queue's loop, or if it must wait outside a coroutine
      *     task
@@ -230,6 +241,7 @@ public final class Queue<T> {
      * Removes and returns the head if there is one (asyncio's {@code get_nowait}). Never suspends. Loop
      * thread only; O(1).
      *
+     * @return the head
      * @throws QueueEmptyException if the queue is empty
      * @throws QueueShutDownException if the queue is shut down and empty
      */
@@ -317,6 +329,7 @@ public final class Queue<T> {
      * items).
      *
      * @return the items removed by an immediate shutdown, else an empty list
+     * @param immediate whether to discard the items too
      */
     public List<T> shutdown(boolean immediate) {
         binding.enter("Queue.shutdown()");
@@ -339,36 +352,36 @@ public final class Queue<T> {
     // Queries
     // ---------------------------------------------------------------------------------------------
 
-    /** The number of items in the queue (asyncio's {@code qsize}). Loop thread only; O(1). */
+    /** {@return the number of items in the queue (asyncio's {@code qsize})} Loop thread only; O(1). */
     public int size() {
         binding.check("Queue.size()");
         return items.size();
     }
 
-    /** Whether the queue holds no item. Loop thread only; O(1). */
+    /** {@return whether the queue holds no item} Loop thread only; O(1). */
     public boolean isEmpty() {
         binding.check("Queue.isEmpty()");
         return items.isEmpty();
     }
 
-    /** Whether a put would wait: the queue is bounded and holds {@code maxSize} items or more. O(1). */
+    /** {@return whether a put would wait: the queue is bounded and holds {@code maxSize} items or more} O(1). */
     public boolean isFull() {
         binding.check("Queue.isFull()");
         return isFullNow();
     }
 
-    /** The capacity given at construction; 0 or less means unbounded. Any thread. */
+    /** {@return the capacity given at construction; 0 or less means unbounded} Any thread. */
     public int maxSize() {
         return maxSize;
     }
 
-    /** The number of items put and not yet marked {@linkplain #taskDone() done}. Loop thread only; O(1). */
+    /** {@return the number of items put and not yet marked {@linkplain #taskDone() done}} Loop thread only; O(1). */
     public long unfinishedTasks() {
         binding.check("Queue.unfinishedTasks()");
         return unfinished;
     }
 
-    /** Whether {@link #shutdown(boolean)} has been called. Loop thread only; O(1). */
+    /** {@return whether {@link #shutdown(boolean)} has been called} Loop thread only; O(1). */
     public boolean isShutDown() {
         binding.check("Queue.isShutDown()");
         return shutDown;

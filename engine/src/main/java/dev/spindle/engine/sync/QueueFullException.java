@@ -8,7 +8,11 @@ package dev.spindle.engine.sync;
 public class QueueFullException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception with {@code message}. */
+    /**
+     * Creates the exception with {@code message}.
+     *
+     * @param message the detail message
+     */
     public QueueFullException(String message) {
         super(message);
     }

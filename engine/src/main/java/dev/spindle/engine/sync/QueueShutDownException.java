@@ -9,7 +9,11 @@ package dev.spindle.engine.sync;
 public class QueueShutDownException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception with {@code message}. */
+    /**
+     * Creates the exception with {@code message}.
+     *
+     * @param message the detail message
+     */
     public QueueShutDownException(String message) {
         super(message);
     }

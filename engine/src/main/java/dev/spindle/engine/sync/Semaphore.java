@@ -49,6 +49,7 @@ public sealed class Semaphore permits BoundedSemaphore {
      * Creates a semaphore with {@code value} free units, bound to the calling task's loop, or, when created
      * outside a task, to the first loop that uses it. Any thread.
      *
+     * @param value the initial number of free units
      * @throws IllegalArgumentException if {@code value} is negative
      */
     public Semaphore(int value) {
@@ -58,6 +59,8 @@ public sealed class Semaphore permits BoundedSemaphore {
     /**
      * Creates a semaphore with {@code value} free units bound to {@code loop}. Any thread.
      *
+     * @param loop the loop the semaphore is bound to
+     * @param value the initial number of free units
      * @throws IllegalArgumentException if {@code value} is negative
      */
     public Semaphore(EventLoop loop, int value) {
@@ -150,9 +153,8 @@ public sealed class Semaphore permits BoundedSemaphore {
     }
 
     /**
-     * Whether {@code acquire()} would wait: no unit is free, or a live (not cancelled) waiter is queued, which
-     * FIFO order serves first. Loop thread only (or any thread before the semaphore is bound); O(number of
-     * waiters).
+     * {@return whether {@code acquire()} would wait: no unit is free, or a live (not cancelled) waiter is queued, which
+     * FIFO order serves first} Loop thread only (or any thread before the semaphore is bound); O(number of waiters).
      */
     public final boolean locked() {
         binding.check("Semaphore.locked()");
@@ -160,7 +162,7 @@ public sealed class Semaphore permits BoundedSemaphore {
     }
 
     /**
-     * The number of free units, asyncio's {@code _value}. A woken waiter that has not resumed yet already
+     * {@return the number of free units, asyncio's {@code _value}} A woken waiter that has not resumed yet already
      * holds its unit. Loop thread only (or any thread before the semaphore is bound); O(1).
      */
     public final int value() {
