@@ -6,7 +6,10 @@ import java.util.Objects;
 /**
  * The scope of one {@link Async#timeout} block (asyncio's {@code asyncio.Timeout}): it cancels its task
  * when the deadline passes and turns the resulting {@link CancelledException} into a {@link
- * TaskTimeoutException} as the block exits. Loop-confined: use it only inside its own block.
+ * TaskTimeoutException} as the block exits.
+ *
+ * <p><b>Threads:</b> loop-confined: use it only inside its own block, from the task that entered it.
+ * Nothing checks this, so a call from another thread is a data race.
  *
  * <pre>
  *   CREATED ──enter──► ACTIVE ──deadline──► EXPIRING ──exit──► EXPIRED
@@ -28,6 +31,8 @@ public final class Timeout {
     private long when;
     private int cancellingAtEntry;
     private TimerHandle timer;
+    /** Counts armings, so an immediate expiry queued by an earlier arming knows it was withdrawn. */
+    private int armings;
 
     Timeout(Task<?> task, long when) {
         this.task = task;
@@ -49,7 +54,27 @@ public final class Timeout {
         if (when == Long.MAX_VALUE) {
             return; // no deadline
         }
+        if (when <= loop.time()) {
+            // A deadline already past expires on the ready queue, as asyncio's call_soon does: ahead of
+            // the task's next resumption, not at the next timer tick, which may be several steps away.
+            int arming = ++armings;
+            loop.enqueueReady((Runnable) () -> {
+                if (armings == arming && state == State.ACTIVE) {
+                    expire();
+                }
+            });
+            return;
+        }
         timer = loop.scheduleAt(when, this::expire);
+    }
+
+    /** Withdraws the pending expiry, whether it is a timer or already on the ready queue. */
+    private void disarm() {
+        armings++;
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
     }
 
     private void expire() {
@@ -76,10 +101,7 @@ public final class Timeout {
             case EXPIRED -> throw new IllegalStateException("Timeout has expired");
             case FINISHED -> throw new IllegalStateException("Timeout has finished");
         }
-        if (timer != null) {
-            timer.cancel();
-            timer = null;
-        }
+        disarm();
         when = deadline;
         arm();
     }
@@ -104,10 +126,7 @@ public final class Timeout {
      * {@code null} when the block returned normally).
      */
     Throwable exit(Throwable failure) {
-        if (timer != null) {
-            timer.cancel();
-            timer = null;
-        }
+        disarm();
         if (state != State.EXPIRING) {
             state = State.FINISHED;
             return failure;

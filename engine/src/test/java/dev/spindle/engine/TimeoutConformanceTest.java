@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,71 @@ class TimeoutConformanceTest extends LoopTestSupport {
             return s.expired() ? "expired" : "in time";
         }));
         assertThat(result).isEqualTo("in time");
+    }
+
+    @Test
+    @DisplayName("A6.1 a deadline already past cancels at the first suspension, as call_soon does")
+    void aPastDeadlineCancelsAtTheFirstSuspension() {
+        AtomicInteger stepsAfterSuspending = new AtomicInteger();
+        AtomicReference<Timeout> scope = new AtomicReference<>();
+        run(() -> {
+            long past = EventLoop.current().time() - 1;
+            assertThatThrownBy(() -> Async.timeoutAt(past, s -> {
+                        scope.set(s);
+                        Async.yieldNow();
+                        stepsAfterSuspending.incrementAndGet();
+                        Async.yieldNow();
+                        stepsAfterSuspending.incrementAndGet();
+                        return "never";
+                    }))
+                    .isInstanceOf(TaskTimeoutException.class);
+            return null;
+        });
+        assertThat(stepsAfterSuspending)
+                .as("no step ran past the first suspension")
+                .hasValue(0);
+        assertThat(scope.get().expired()).isTrue();
+    }
+
+    @Test
+    @DisplayName("A6.1 a zero timeout cancels at the first suspension, and not at all without one")
+    void aZeroTimeout() {
+        AtomicInteger stepsAfterSuspending = new AtomicInteger();
+        String untouched = run(() -> {
+            assertThatThrownBy(() -> Async.timeout(Duration.ZERO, s -> {
+                        Async.yieldNow();
+                        stepsAfterSuspending.incrementAndGet();
+                        return "never";
+                    }))
+                    .isInstanceOf(TaskTimeoutException.class);
+            String value = Async.timeout(Duration.ZERO, s -> s.expired() ? "expired" : "no suspension, no cancel");
+            Async.yieldNow(); // an expiry left armed by the scope above would cancel the task here
+            return value;
+        });
+        assertThat(stepsAfterSuspending).hasValue(0);
+        assertThat(untouched).isEqualTo("no suspension, no cancel");
+    }
+
+    @Test
+    @DisplayName("A6.1 on the system clock too, a past deadline is not left to the next timer tick")
+    void aPastDeadlineOnTheSystemClock() {
+        try (Engine engine = Engine.builder().loops(1).build()) {
+            AtomicInteger stepsAfterSuspending = new AtomicInteger();
+            engine.loop(0)
+                    .spawn(() -> {
+                        assertThatThrownBy(() -> Async.timeout(Duration.ZERO, s -> {
+                                    for (int i = 0; i < 1_000; i++) {
+                                        Async.yieldNow();
+                                        stepsAfterSuspending.incrementAndGet();
+                                    }
+                                    return "never";
+                                }))
+                                .isInstanceOf(TaskTimeoutException.class);
+                        return null;
+                    })
+                    .join();
+            assertThat(stepsAfterSuspending).hasValue(0);
+        }
     }
 
     @Test
