@@ -106,6 +106,14 @@ def main():
             "asyncio_ns": round(asyncio_ns[name], 2),
             "uvloop_ns": round(uvloop_ns[name], 2) if uvloop_ns else None,
         }
+    # Read by the report generator (dev.spindle.bench.report) to describe the run.
+    result["meta"] = {
+        "python": sys.version.split()[0],
+        "uvloop": uvloop.__version__ if uvloop is not None else None,
+        "tasks": args.tasks,
+        "warmup": args.warmup,
+        "reps": args.reps,
+    }
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump(result, f, indent=2)

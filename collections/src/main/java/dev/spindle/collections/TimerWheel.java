@@ -60,10 +60,8 @@ import java.util.Objects;
  * division, so clamped deadlines ({@code Long.MAX_VALUE}, {@code Long.MIN_VALUE}) and negative clock
  * readings are safe. The cursor starts at 0 and never decreases.
  *
- * <h2>Threads</h2>
- *
- * Not thread-safe. One owner thread (the event loop) makes every call, including those from inside a
- * {@link TimerHandler}; timers from other threads must reach the owner through a queue first.
+ * <p><b>Threads:</b> not thread-safe. One owner thread (the event loop) makes every call, including those
+ * from inside a {@link TimerHandler}; timers from other threads must reach the owner through a queue first.
  *
  * @param <T> the timer type
  */

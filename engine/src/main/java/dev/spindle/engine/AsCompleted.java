@@ -10,7 +10,8 @@ import java.util.NoSuchElementException;
  * {@link #nextResult()} returns its value instead. Past the deadline, {@link TaskTimeoutException} is
  * thrown from the next wait; the awaitables still pending are not cancelled.
  *
- * <p>Loop-confined: use it from the coroutine task that created it.
+ * <p><b>Threads:</b> loop-confined: use it from the coroutine task that created it. {@link #next()} and
+ * {@link #nextResult()} throw {@link IllegalStateException} on any other thread than that task's loop.
  *
  * @param <T> the type of the values
  */

@@ -15,10 +15,13 @@ import java.util.concurrent.CompletionException;
  * The suspension points of coroutine tasks: {@link #await}, {@link #sleep}, {@link #yieldNow}, and the
  * asyncio helpers built on them ({@link #shield}, {@link #timeout}, {@link #waitFor}).
  *
- * <p>Every method must be called from inside a coroutine task ({@link EventLoop#spawn}); elsewhere it
- * throws {@link IllegalStateException} ("not inside a coroutine task"), except {@link #await} of
- * something already done, which just returns its outcome. A pending cancel request is delivered at
- * these points as a {@link CancelledException}.
+ * <p><b>Threads:</b> the methods that may suspend must be called from inside a coroutine task ({@link
+ * EventLoop#spawn}); elsewhere they throw {@link IllegalStateException} ("not inside a coroutine task"),
+ * except {@link #await} of something already done, which just returns its outcome. The task resumes on
+ * its own loop, whichever thread completed what it awaited. {@link #shield} and the {@code gather}
+ * methods never suspend and are safe from any thread; {@link #tryOffload} needs a loop thread, in a task
+ * or a plain callback. A pending cancel request is delivered at the suspension points as a {@link
+ * CancelledException}.
  */
 public final class Async {
     private Async() {}
@@ -130,6 +133,8 @@ public final class Async {
 
     /**
      * The body of a {@link #timeout} scope.
+     *
+     * <p><b>Threads:</b> called once, inline, by the coroutine task that entered the scope, on its loop.
      *
      * @param <T> the type of the body's value
      */

@@ -8,9 +8,11 @@ import java.util.function.Consumer;
 /**
  * Something that completes once, bound to one {@link EventLoop}: a {@link Promise} or a {@link Task}.
  *
- * <p>Reading methods ({@link #isDone()}, {@link #result()}, …) and {@link #cancel(String)} are safe from
- * any thread. Done callbacks always run on the owning loop, in registration order, never inline inside
- * the call that completes or cancels.
+ * <p><b>Threads:</b> every method is safe from any thread: the reading methods ({@link #isDone()},
+ * {@link #result()}, …), {@link #cancel(String)}, {@link #onDone} and {@link #removeOnDone}. The blocking
+ * {@link #join()} and {@link #get(Duration)} are for threads outside the engine: on a loop thread they
+ * throw {@link IllegalStateException} unless already done. Done callbacks always run on the owning loop,
+ * in registration order, never inline inside the call that completes or cancels.
  *
  * @param <T> the type of the value
  */

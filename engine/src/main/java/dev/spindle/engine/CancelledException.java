@@ -6,6 +6,8 @@ import java.util.concurrent.CancellationException;
  * Thrown when the result of a cancelled task or promise is read, and delivered into a coroutine at its
  * next await point when its task is cancelled (asyncio's {@code CancelledError}). It carries the message
  * given to {@code cancel(msg)}, or {@code null}.
+ *
+ * <p><b>Threads:</b> immutable once thrown, so safe to read on any thread.
  */
 public class CancelledException extends CancellationException {
     private static final long serialVersionUID = 1L;

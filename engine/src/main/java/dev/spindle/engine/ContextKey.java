@@ -11,6 +11,11 @@ import java.util.Objects;
  * registered. Outside any loop, each thread has its own context, which a task spawned from that thread
  * copies (so {@link Engine#run} hands the caller's context to the main task).
  *
+ * <p><b>Threads:</b> a key is immutable and may be shared by every thread. {@link #get}, {@link #isSet},
+ * {@link #set} and {@link #remove} act on the calling thread's current context: on a loop thread, that of
+ * the task or callback running there; elsewhere, the thread's own. So any thread may call them, and none
+ * can see or change another task's values.
+ *
  * <p>Copying a context costs nothing (contexts are immutable); {@link #set} allocates a new context of
  * the size of the number of keys set.
  *

@@ -25,8 +25,11 @@ import org.agrona.concurrent.IdleStrategy;
  * }</pre>
  *
  * <p>Work is placed explicitly: on a chosen loop with {@link #loop(int)}, or round-robin with {@link
- * #next()}, {@link #execute} and {@link #submit}. There is no work stealing. All methods are safe from
- * any thread.
+ * #next()}, {@link #execute} and {@link #submit}. There is no work stealing.
+ *
+ * <p><b>Threads:</b> every method is safe from any thread, except those that wait for the loops: {@link
+ * #run}, {@link #runMain}, {@link #allTasks}, {@link #dumpTasks}, {@link #shutdown} and {@link #close}
+ * throw {@link IllegalStateException} on a loop thread.
  */
 public final class Engine implements AutoCloseable {
     /** The grace period of {@link #close()}. */
@@ -455,6 +458,8 @@ public final class Engine implements AutoCloseable {
     /**
      * Configures and starts an {@link Engine}. Every setter validates its argument at once and names it
      * in the {@link IllegalArgumentException}.
+     *
+     * <p><b>Threads:</b> not thread-safe: configure and build it on one thread.
      */
     public static final class Builder {
         int loops = Runtime.getRuntime().availableProcessors();

@@ -49,8 +49,10 @@ import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
  * IdleStrategy} and, after a while, parks until its next timer deadline under the {@link LoopWakeup}
  * protocol.
  *
- * <p>Methods say from which threads they may be called. Loop-only methods called from another thread
- * throw {@link IllegalStateException}.
+ * <p><b>Threads:</b> every public method is safe from any thread. On the loop's own thread submission
+ * and timers skip the external queue and cost less, as each method says. {@link #allTasks()} called
+ * elsewhere waits for the loop's answer, so on another loop's thread it throws {@link
+ * IllegalStateException} rather than block that loop.
  */
 public final class EventLoop {
     private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();

@@ -6,6 +6,9 @@ import org.HdrHistogram.Histogram;
  * A snapshot of one loop's counters, taken by {@link Engine#stats()} or {@link EventLoop#stats()}.
  * Counters are read without stopping the loop, so the fields are individually, not jointly, current.
  *
+ * <p><b>Threads:</b> a snapshot owned by the caller, which the loop never touches again: the histograms
+ * are copies. The record itself is immutable; the histograms are not thread-safe.
+ *
  * @param loop the loop's index
  * @param name the loop's thread name
  * @param tasksRun tasks, callbacks and timers run since start

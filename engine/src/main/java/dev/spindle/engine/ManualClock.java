@@ -18,7 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * time and kotlinx's {@code runTest} do), so a test of code that sleeps for an hour finishes at once,
  * in the same order of events as in real time.
  *
- * <p>Thread-safe. Readings start at 0 unless given.
+ * <p><b>Threads:</b> thread-safe: loops read it while a test thread advances it. Readings start at 0
+ * unless given.
  */
 public final class ManualClock implements Clock {
     private final boolean autoAdvance;

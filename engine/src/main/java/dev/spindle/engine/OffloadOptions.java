@@ -6,6 +6,8 @@ import java.util.function.Consumer;
 /**
  * How {@link Async#offload(java.util.concurrent.Callable, OffloadOptions)} treats one piece of blocking
  * work. Immutable; each {@code with…} method returns a new instance.
+ *
+ * <p><b>Threads:</b> immutable, so safe to share and use from any thread.
  */
 public final class OffloadOptions {
     private static final OffloadOptions DEFAULTS = new OffloadOptions(OffloadPolicy.NO_INTERRUPT, null, false);

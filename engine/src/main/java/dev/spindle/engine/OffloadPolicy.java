@@ -1,6 +1,10 @@
 package dev.spindle.engine;
 
-/** What cancelling a task does to the blocking work it {@linkplain Async#offload offloaded}. */
+/**
+ * What cancelling a task does to the blocking work it {@linkplain Async#offload offloaded}.
+ *
+ * <p><b>Threads:</b> constants, safe from any thread.
+ */
 public enum OffloadPolicy {
     /**
      * asyncio's rule and the default: work not yet started never starts; work already running runs to

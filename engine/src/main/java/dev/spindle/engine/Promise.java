@@ -5,8 +5,9 @@ import java.util.Objects;
 /**
  * A value that is completed once, from any thread, and observed on its loop (asyncio's {@code Future}).
  *
- * <p>{@link #complete}, {@link #fail} and {@link #cancel} race safely from any threads: exactly one
- * wins, and the callbacks registered with {@link #onDone} then run once each on the owning loop. Unlike
+ * <p><b>Threads:</b> every method is safe from any thread, as for any {@link Awaitable}. {@link
+ * #complete}, {@link #fail} and {@link #cancel} race safely: exactly one wins, and the callbacks
+ * registered with {@link #onDone} then run once each on the owning loop. Unlike
  * a task, a promise is cancelled at once. Creating one allocates the object only; completing one
  * allocates nothing.
  *

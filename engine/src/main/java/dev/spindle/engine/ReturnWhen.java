@@ -1,6 +1,10 @@
 package dev.spindle.engine;
 
-/** When {@link Async#wait} returns (asyncio's {@code return_when}). */
+/**
+ * When {@link Async#wait} returns (asyncio's {@code return_when}).
+ *
+ * <p><b>Threads:</b> constants, safe from any thread.
+ */
 public enum ReturnWhen {
     /** As soon as any awaitable is done. */
     FIRST_COMPLETED,

@@ -27,6 +27,12 @@ import jdk.jfr.FlightRecorder;
  * done callbacks then run on the loop in registration order. A task's body, callbacks and timers all run
  * on its loop thread.
  *
+ * <p><b>Threads:</b> {@link #cancel(String)}, {@link #setName}, the accessors and the {@link Awaitable}
+ * methods are safe from any thread ({@link #join()} and {@link #get} refuse to block a loop thread);
+ * {@link #awaiting()} is exact only on the task's loop. {@link #uncancel()} must be called on the task's
+ * loop and throws {@link IllegalStateException} elsewhere. {@link #current()} answers for the calling
+ * thread.
+ *
  * @param <T> the type of the value
  */
 public final class Task<T> extends BaseAwaitable<T> {

@@ -27,9 +27,11 @@ import java.util.concurrent.Callable;
  * cancelled from outside. Cancel requests the group made itself are withdrawn exactly, so none leaks
  * out of the group. {@link #cancel()} stops the group without an error.
  *
- * <p>The group belongs to the coroutine task that opened it and is used from that task only; its
- * children may run on any loop ({@link #spawnOn}). Children on other loops report to the group through
- * its loop's internal queue.
+ * <p><b>Threads:</b> the group belongs to the coroutine task that entered it and is used from that task
+ * only; {@code spawn}, {@link #cancel()} and {@code close} called on another thread than that task's loop
+ * throw {@link IllegalStateException}. A group may be created anywhere, but only entered from a coroutine
+ * task. Its children may run on any loop ({@link #spawnOn}); children on other loops report to the group
+ * through its loop's internal queue.
  *
  * <p>{@link #run} sees an exception thrown by the body and follows asyncio exactly. With
  * try-with-resources, {@link #close()} cannot see the body's exception: a body that throws should catch
@@ -93,6 +95,8 @@ public final class TaskGroup implements AutoCloseable {
 
     /**
      * The body of {@link #run}.
+     *
+     * <p><b>Threads:</b> called once, inline, by the coroutine task that runs the group, on its loop.
      *
      * @param <T> the type of the body's value
      */

@@ -7,6 +7,9 @@ import java.util.List;
  * error is in {@link #errors()}, in the order they happened, and also attached as suppressed so that
  * stack traces show them all. Groups nest: a child that ran its own group contributes that group's
  * exception as one error.
+ *
+ * <p><b>Threads:</b> thrown in the task that ran the group, on its loop; {@link #errors()} is an immutable list, so
+ * the exception is safe to read on any thread.
  */
 public class TaskGroupException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -10,6 +10,8 @@ package dev.spindle.engine;
  * </pre>
  *
  * A {@link Promise} is only ever PENDING or terminal.
+ *
+ * <p><b>Threads:</b> constants, safe from any thread.
  */
 public enum TaskState {
     /** Created or ready to run, not on a CPU. */

@@ -3,6 +3,8 @@ package dev.spindle.engine;
 /**
  * A {@link Async#timeout} scope or {@link Async#waitFor} ran out of time (asyncio's {@code
  * TimeoutError}). Its cause is the {@link CancelledException} that interrupted the work.
+ *
+ * <p><b>Threads:</b> thrown in the timed-out task, on its loop; immutable once thrown, so safe to read on any thread.
  */
 public class TaskTimeoutException extends RuntimeException {
     private static final long serialVersionUID = 1L;

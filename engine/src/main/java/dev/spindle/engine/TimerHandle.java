@@ -2,8 +2,10 @@ package dev.spindle.engine;
 
 /**
  * A timer scheduled with {@link EventLoop#schedule} or {@link EventLoop#scheduleAt}. It fires once, on
- * its loop, unless cancelled first; {@link #cancel()} from any thread races safely with the expiry and
- * exactly one of them wins.
+ * its loop, unless cancelled first.
+ *
+ * <p><b>Threads:</b> every method is safe from any thread; {@link #cancel()} races safely with the
+ * expiry and exactly one of them wins.
  */
 public sealed interface TimerHandle permits ScheduledCallback {
 

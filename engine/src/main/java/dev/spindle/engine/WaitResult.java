@@ -6,6 +6,9 @@ import java.util.Set;
  * What {@link Async#wait} returns: the awaitables that were done, and those still pending, when it
  * returned. {@code done} may hold more than one awaitable even for {@link ReturnWhen#FIRST_COMPLETED}.
  *
+ * <p><b>Threads:</b> the sets are new, mutable and owned by the caller; hand the result to another thread
+ * only through a safe publication.
+ *
  * @param done the awaitables done when the wait returned
  * @param pending the others, neither cancelled nor touched
  * @param <T> the type of the awaitables' values

@@ -29,7 +29,8 @@ import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
  *       <td>{@link #receiveBlocking}: blocks while empty (optional time-out)</td><td>{@link #tryReceive}</td></tr>
  * </table>
  *
- * <p>Every method is safe from any thread and any loop. A suspended coroutine is resumed on its own loop
+ * <p><b>Threads:</b> every method is safe from any thread and any loop, except that an MPSC channel has
+ * one consumer thread (see below). A suspended coroutine is resumed on its own loop
  * by whichever thread frees a slot or sends an item (through the promise it awaits). {@link #send} and
  * {@link #receive} need a coroutine only when they must wait, as {@link Async#await} does; the blocking
  * variants refuse to block inside a task, where they would stall the loop.

@@ -16,6 +16,9 @@ package dev.spindle.engine.channel;
  *     // every item sent before the close has been handled
  * }
  * }</pre>
+ *
+ * <p><b>Threads:</b> thrown on the thread or in the task that called the channel; immutable once thrown, so safe to
+ * read on any thread.
  */
 public final class ChannelClosedException extends RuntimeException {
     private static final long serialVersionUID = 1L;

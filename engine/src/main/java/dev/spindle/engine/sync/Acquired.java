@@ -13,6 +13,9 @@ package dev.spindle.engine.sync;
  * <p>Each primitive hands out one shared instance, so acquiring allocates nothing. Closing it is exactly
  * the primitive's {@code release()}: it does not check that this particular acquisition is still held, so
  * close it once per acquisition, like {@code release()}.
+ *
+ * <p><b>Threads:</b> {@link #close()} follows the primitive's {@code release()}: on the primitive's loop thread only,
+ * else {@link IllegalStateException}.
  */
 public interface Acquired extends AutoCloseable {
 

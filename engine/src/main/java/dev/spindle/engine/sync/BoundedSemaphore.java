@@ -10,7 +10,8 @@ import dev.spindle.engine.EventLoop;
  * exception for a call that the object's state forbids (as {@code ReentrantLock.unlock} without the lock
  * throws {@code IllegalMonitorStateException}, one of its subclasses).
  *
- * <p>Loop-local, with the same threads and costs as {@link Semaphore}.
+ * <p><b>Threads:</b> loop-local, with the same threads and costs as {@link Semaphore}; {@link #bound()} is
+ * safe from any thread.
  */
 public final class BoundedSemaphore extends Semaphore {
     private final int bound;

@@ -44,8 +44,10 @@ import java.util.function.BooleanSupplier;
  *
  * <h2>Threads and cost</h2>
  *
- * Loop-local, with the same binding as its lock (see {@link Lock}); every method must be called on that
- * loop's thread. No atomics or locks. A wait allocates one {@link Promise}, plus one per time it must wait
+ * <b>Threads:</b> loop-local, with the same binding as its lock (see {@link Lock}); every method must be
+ * called on that loop's thread, else it throws {@link IllegalStateException}. The constructors and {@link
+ * #lock()} are safe from any thread. No atomics or locks. A wait allocates one {@link Promise}, plus one
+ * per time it must wait
  * to re-acquire the lock.
  */
 public final class Condition {

@@ -14,9 +14,11 @@ import java.util.Deque;
  * before it resumes: {@code clear()} never un-wakes anyone. The method is named {@code await} because
  * {@code wait()} is {@link Object#wait()}.
  *
- * <p>Loop-local: bound to the loop given at construction, else to the loop of the task that creates it,
- * else to the first loop that uses it; every method must then be called on that loop's thread
- * (a call from elsewhere throws {@link IllegalStateException} naming both). {@code set()} may be called
+ * <p><b>Threads:</b> loop-local: bound to the loop given at construction, else to the loop of the task
+ * that creates it, else to the first loop that uses it; every method must then be called on that loop's
+ * thread (a call from elsewhere throws {@link IllegalStateException} naming both). Until it is bound,
+ * {@link #isSet()} may be read on any thread, while the other methods must come from a loop thread. The
+ * constructors are safe from any thread. {@code set()} may be called
  * from a plain callback of that loop, such as one given to {@link EventLoop#execute}. No atomics or locks.
  */
 public final class Event {

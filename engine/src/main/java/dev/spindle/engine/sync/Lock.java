@@ -26,9 +26,12 @@ import java.util.Deque;
  *
  * <h2>Threads and cost</h2>
  *
- * Loop-local: bound to the loop given at construction, else to the loop of the task that creates it, else
- * to the first loop that uses it; every method must then be called on that loop's thread (a
- * call from elsewhere throws {@link IllegalStateException} naming both). No atomics or locks on any path.
+ * <b>Threads:</b> loop-local: bound to the loop given at construction, else to the loop of the task that
+ * creates it, else to the first loop that uses it; every method must then be called on that loop's thread
+ * (a call from elsewhere throws {@link IllegalStateException} naming both). Until it is bound, {@link
+ * #locked()} may be read on any thread, while {@link #acquire()}, {@link #tryAcquire()} and {@link
+ * #release()} must come from a loop thread. The constructors are safe from any thread. No atomics or
+ * locks on any path.
  * An uncontended acquire/release allocates nothing; a waiting acquire allocates one {@link Promise} (plus
  * the await's node) and must run in a coroutine task.
  */

@@ -50,9 +50,12 @@ import java.util.Objects;
  *
  * <h2>Threads and cost</h2>
  *
- * Loop-local: bound to the loop given at construction, else to the loop of the task that creates it, else
- * to the first loop that uses it; every method must then be called on that loop's thread (a
- * call from elsewhere throws {@link IllegalStateException} naming both). No atomics or locks. Items live in
+ * <b>Threads:</b> loop-local: bound to the loop given at construction, else to the loop of the task that
+ * creates it, else to the first loop that uses it; every method must then be called on that loop's thread
+ * (a call from elsewhere throws {@link IllegalStateException} naming both). Until it is bound, the
+ * queries ({@link #size()}, {@link #isEmpty()}, {@link #isFull()}, {@link #unfinishedTasks()}, {@link
+ * #isShutDown()}) may be read on any thread, while every other method must come from a loop thread.
+ * {@link #maxSize()} and the constructors are safe from any thread. No atomics or locks. Items live in
  * an {@link ArrayDeque}; a put or get that does not wait allocates nothing (beyond the deque's growth), one
  * that waits allocates one {@link Promise} per wait and must run in a coroutine task.
  *

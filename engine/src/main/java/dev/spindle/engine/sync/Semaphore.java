@@ -30,9 +30,12 @@ import java.util.Deque;
  *
  * <h2>Threads and cost</h2>
  *
- * Loop-local: bound to the loop given at construction, else to the loop of the task that creates it, else
- * to the first loop that uses it; every method must then be called on that loop's thread (a
- * call from elsewhere throws {@link IllegalStateException} naming both). No atomics or locks. An
+ * <b>Threads:</b> loop-local: bound to the loop given at construction, else to the loop of the task that
+ * creates it, else to the first loop that uses it; every method must then be called on that loop's thread
+ * (a call from elsewhere throws {@link IllegalStateException} naming both). Until it is bound, {@link
+ * #locked()} and {@link #value()} may be read on any thread, while {@code acquire}, {@code tryAcquire} and
+ * {@code release} must come from a loop thread. The constructors are safe from any thread. No atomics or
+ * locks. An
  * uncontended acquire/release allocates nothing; a waiting acquire allocates one {@link Promise} and must
  * run in a coroutine task.
  */
