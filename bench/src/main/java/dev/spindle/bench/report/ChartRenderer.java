@@ -141,7 +141,7 @@ public final class ChartRenderer {
         styler.setLegendPosition(LegendPosition.InsideNW);
         List<Double> all = new ArrayList<>(measured);
         all.addAll(target);
-        bounds(styler, all);
+        bounds(chart, all);
         styler.setSeriesColors(new Color[] {SPINDLE, TARGET});
         chart.addSeries("measured", x, finiteOrZero(measured));
         chart.addSeries("target", x, target);
@@ -152,7 +152,7 @@ public final class ChartRenderer {
         CategoryChart chart = new CategoryChartBuilder()
                 .width(WIDTH)
                 .height(HEIGHT)
-                .title(title)
+                .title(title.replace("`", ""))
                 .xAxisTitle(xTitle)
                 .yAxisTitle(yTitle)
                 .build();
@@ -170,6 +170,7 @@ public final class ChartRenderer {
         styler.setLegendBorderColor(Color.WHITE);
         styler.setAvailableSpaceFill(categories > 3 ? 0.75 : 0.6);
         styler.setXAxisTitleVisible(!xTitle.isEmpty());
+        styler.setYAxisDecimalPattern("#,##0.###");
         return chart;
     }
 
@@ -189,7 +190,7 @@ public final class ChartRenderer {
         if (max / min > LOG_SCALE_SPREAD) {
             styler.setYAxisLogarithmic(true);
             chart.setYAxisTitle(chart.getYAxisTitle() + " (log scale)");
-            bounds(styler, all);
+            bounds(chart, all);
         } else {
             styler.setYAxisMin(0.0);
         }
@@ -205,7 +206,8 @@ public final class ChartRenderer {
     }
 
     /** A logarithmic axis from the power of ten below the smallest value to the one above the largest. */
-    private static void bounds(CategoryStyler styler, List<Double> values) {
+    private static void bounds(CategoryChart chart, List<Double> values) {
+        CategoryStyler styler = chart.getStyler();
         double max = values.stream()
                 .filter(ChartRenderer::positive)
                 .mapToDouble(d -> d)
@@ -218,6 +220,8 @@ public final class ChartRenderer {
                 .orElse(1);
         styler.setYAxisMin(Math.pow(10, Math.floor(Math.log10(min))));
         styler.setYAxisMax(Math.pow(10, Math.ceil(Math.log10(max) + 1e-9)));
+        // Decades as plain grouped digits (1,000 rather than 1E3), like the tables.
+        styler.setYAxisDecimalPattern("#,##0.####");
     }
 
     private static boolean positive(Double d) {

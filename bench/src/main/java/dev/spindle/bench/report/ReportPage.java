@@ -60,7 +60,7 @@ public final class ReportPage {
         line("Spindle against its peers, side by side, with JMH (`bench/`, see"
                 + " [bench/README.md](../bench/README.md)). Each benchmark measures every implementation in the"
                 + " same run (`@Param impl`). **B/op** is JMH's `gc.alloc.rate.norm`, counted over every thread,"
-                + " the loop's included. **±** is JMH's 99.9 % confidence half-interval. A **speed-up** is"
+                + " the loop's included. **±** is JMH's 99.9 % confidence half-interval (absent where there were too few iterations to compute one). A **speed-up** is"
                 + " Spindle's throughput divided by the peer's (or the peer's time divided by Spindle's): above"
                 + " 1× Spindle is faster. Targets come from the performance budget of the design notes"
                 + " (DESIGN.md), an issue, or the benchmark's own documentation (the source column).");
@@ -130,7 +130,7 @@ public final class ReportPage {
                     "JDK",
                     System.getProperty("java.vendor", "") + " " + s.jdkVersion() + ", " + s.vmName() + " "
                             + s.vmVersion()));
-            line(row("JVM flags", "`" + String.join(" ", s.jvmArgs()) + "`"));
+            line(row("JVM flags", "`" + String.join(" ", new LinkedHashSet<>(s.jvmArgs())) + "`"));
         });
         if (asyncio != null && !asyncio.python().isEmpty()) {
             line(row(
@@ -202,7 +202,7 @@ public final class ReportPage {
         } else {
             throughputTable(e.name());
         }
-        charts.getOrDefault(e.name(), List.of()).forEach(f -> image(e.title(), f));
+        charts.getOrDefault(e.name(), List.of()).forEach(f -> image(e.title() + " chart", f));
         List<Check> mine = checks.stream()
                 .filter(c -> c.target().benchmark().equals(e.name()))
                 .toList();
@@ -216,7 +216,7 @@ public final class ReportPage {
     }
 
     private void throughputTable(String benchmark) {
-        line("| case | impl | score ± error | unit | iterations min / median / max | B/op | Spindle ÷ this |"
+        line("| case | impl | score ± error | unit | iterations min / median / max | B/op | Spindle's speed-up |"
                 + " target | verdict |");
         line("|---|---|---|---|---|---|---|---|---|");
         for (JmhResult c : suite.cases(benchmark)) {
@@ -247,7 +247,7 @@ public final class ReportPage {
     }
 
     private void sampledTable(String benchmark) {
-        line("| case | impl | mean ± error | p50 | p90 | p99 | p99.9 | max | unit | B/op | Spindle ÷ this:"
+        line("| case | impl | mean ± error | p50 | p90 | p99 | p99.9 | max | unit | B/op | Spindle's speed-up:"
                 + " mean / p50 / p99 |");
         line("|---|---|---|---|---|---|---|---|---|---|---|");
         for (JmhResult c : suite.cases(benchmark)) {
@@ -317,8 +317,9 @@ public final class ReportPage {
                     asyncio.reps()));
             line();
         }
-        line("| workload | Spindle (ns/op) | asyncio (ns/op) | uvloop (ns/op) | Spindle ÷ asyncio | Spindle ÷ uvloop |"
-                + " target | verdict |");
+        line(
+                "| workload | Spindle (ns/op) | asyncio (ns/op) | uvloop (ns/op) | speed-up vs asyncio | speed-up vs uvloop |"
+                        + " target | verdict |");
         line("|---|---|---|---|---|---|---|---|");
         for (AsyncioComparison.Workload w : asyncio.workloads()) {
             Set<String> verdicts = new LinkedHashSet<>();

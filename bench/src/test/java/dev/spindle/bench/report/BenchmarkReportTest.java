@@ -98,7 +98,7 @@ class BenchmarkReportTest {
                 .contains("| spawn | 500 | 6,000 | 5,000 | 12.0× | 10.0× |")
                 .contains("abc1234")
                 .contains("![Spindle's speed-up over its peers](images/headline.png)")
-                .contains("![Cross-thread submit](images/cross-thread-submit.png)")
+                .contains("![Cross-thread submit chart](images/cross-thread-submit.png)")
                 .contains("(images/burst-latency-burst-1.png)");
         assertThat(out.charts())
                 .extracting(p -> p.getFileName().toString())
