@@ -740,6 +740,7 @@ public final class EventLoop {
      * loop and waits for the answer.
      *
      * @return a new list of the loop's live coroutine tasks
+     * @throws IllegalStateException on another loop's thread, which must not block waiting for this loop
      */
     public List<Task<?>> allTasks() {
         if (Thread.currentThread() == thread) {
