@@ -197,8 +197,18 @@ public final class Engine implements AutoCloseable {
      * @return main's value
      */
     public static <T> T run(Callable<? extends T> main) {
+        Objects.requireNonNull(main, "main");
+        refuseLoopThread();
         try (Engine engine = builder().handleSignals(true).build()) {
             return engine.runMain(main);
+        }
+    }
+
+    /** Refuses a call that would block a loop thread until that loop's own work finishes. */
+    private static void refuseLoopThread() {
+        if (EventLoop.current() != null) {
+            throw new IllegalStateException("Engine.run() cannot be called from a running loop ("
+                    + Thread.currentThread().getName() + ")");
         }
     }
 
@@ -214,10 +224,7 @@ public final class Engine implements AutoCloseable {
      * @throws IllegalStateException on a loop thread
      */
     public <T> T runMain(Callable<? extends T> main) {
-        if (EventLoop.current() != null) {
-            throw new IllegalStateException("Engine.run() cannot be called from a running loop ("
-                    + Thread.currentThread().getName() + ")");
-        }
+        refuseLoopThread();
         SignalHandling signals = handleSignals ? new SignalHandling(this) : null;
         Task<T> task;
         try {

@@ -128,6 +128,28 @@ class MisuseTest {
         assertThat(thrownInCoroutine(engine::allTasks)).hasMessageContaining("would block it");
         assertThat(thrownInCoroutine(() -> engine.runMain(() -> 1)))
                 .hasMessageContaining("cannot be called from a running loop");
+        // The static form is refused before it builds an engine, so it leaves no loop or worker running.
+        List<Object> refusal = loop.spawn(() -> {
+                    long before = spindleThreads();
+                    Throwable thrown = null;
+                    try {
+                        Engine.run(() -> 1);
+                    } catch (IllegalStateException e) {
+                        thrown = e;
+                    }
+                    return List.<Object>of(String.valueOf(thrown), spindleThreads() - before);
+                })
+                .join();
+        assertThat((String) refusal.get(0)).contains("cannot be called from a running loop");
+        assertThat((Long) refusal.get(1))
+                .as("threads started by the refused run")
+                .isLessThanOrEqualTo(0L);
+    }
+
+    private static long spindleThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("spindle-"))
+                .count();
     }
 
     @Test
