@@ -42,7 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       different carriers.
  * </ul>
  *
- * Target (DESIGN.md): Spindle {@code sameLoop} ≥ 2× virtual threads on one carrier. Both sides park and
+ * Target: Spindle {@code sameLoop} ≥ 2× virtual threads on one carrier. Both sides park and
  * wake threads only across loops/carriers; run with at least 3 forks.
  */
 @BenchmarkMode(Mode.Throughput)

@@ -45,7 +45,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       as Spindle's parent, so both pay one handoff into the runtime and one back per fan-out.
  * </ul>
  *
- * Target (DESIGN.md): Spindle ≥ 2× virtual threads. Both park and wake threads: run with 3 forks.
+ * Target: Spindle ≥ 2× virtual threads. Both park and wake threads: run with 3 forks.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -43,7 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       joins it ({@value #K} times). The nearest virtual-thread idiom, not a like-for-like peer.
  * </ul>
  *
- * Target (DESIGN.md brief): Spindle ≥ 1.5× {@code cf}. Every implementation parks and wakes threads: run
+ * Target: Spindle ≥ 1.5× {@code cf}. Every implementation parks and wakes threads: run
  * with 3 forks.
  */
 @BenchmarkMode(Mode.Throughput)

@@ -44,7 +44,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code Executors.newSingleThreadExecutor()}, then joins each future.
  * </ul>
  *
- * Targets (DESIGN.md): Spindle ≥ 2× virtual threads and ≥ 1× {@code CompletableFuture}. The batch size
+ * Targets: Spindle ≥ 2× virtual threads and ≥ 1× {@code CompletableFuture}. The batch size
  * is a constant (not a {@code @Param}) so that JMH can report per task ({@code @OperationsPerInvocation}).
  */
 @BenchmarkMode(Mode.Throughput)

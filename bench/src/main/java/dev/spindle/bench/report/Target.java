@@ -3,7 +3,7 @@ package dev.spindle.bench.report;
 import java.util.Map;
 
 /**
- * One line of the performance budget (DESIGN.md): a speed-up of Spindle over a peer in one benchmark
+ * One line of the performance budget: a speed-up of Spindle over a peer in one benchmark
  * case, or a bound on Spindle's bytes per op.
  *
  * @param benchmark the benchmark class's simple name, or {@link #ASYNCIO} for the asyncio comparison
@@ -13,7 +13,7 @@ import java.util.Map;
  * @param kind what is compared
  * @param threshold the speed-up to reach (×), or the bytes per op not to exceed
  * @param text the target as the budget states it, e.g. {@code ≥ 2× Netty}
- * @param source where the target is set, e.g. {@code DESIGN.md}
+ * @param source where the target is set, e.g. {@code budget}
  * @param headline the target's short label on the headline chart, or null to leave it off
  */
 public record Target(

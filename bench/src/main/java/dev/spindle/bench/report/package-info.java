@@ -1,6 +1,6 @@
 /**
  * The benchmark report: reads the JSON that JMH ({@code -rf json}) and {@code bench/vs-asyncio.sh} write,
- * checks every result against the performance budget of DESIGN.md, and regenerates {@code
+ * checks every result against Spindle's performance budget, and regenerates {@code
  * docs/benchmarks.md} with its charts in {@code docs/images/}.
  *
  * <p>{@link dev.spindle.bench.report.BenchmarkReport} is the entry point ({@code ./spindle bench
