@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import jdk.jfr.FlightRecorder;
@@ -58,6 +59,8 @@ public final class EventLoop {
     private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
     private static final int CLOCK_REFRESH_MASK = 63;
     private static final int INTERNAL_BATCH = 4096;
+    /** How often a foreign {@link #allTasks()} re-checks whether a silent loop has stopped. */
+    private static final Duration QUERY_POLL = Duration.ofMillis(10);
     private static final VarHandle STATS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final int STAT_TASKS = 0;
     private static final int STAT_ITERATIONS = 1;
@@ -737,7 +740,9 @@ public final class EventLoop {
     /**
      * The coroutine tasks of this loop that are not done, oldest first (asyncio's {@code
      * all_tasks(loop)}). On the loop it reads the registry directly; from another thread it asks the
-     * loop and waits for the answer.
+     * loop through its internal queue, which never refuses, and waits for the answer: it works on a loop
+     * whose external queue is full, and on a loop that is shutting down or has stopped (a stopped loop's
+     * registry is read directly).
      *
      * @return a new list of the loop's live coroutine tasks
      * @throws IllegalStateException on another loop's thread, which must not block waiting for this loop
@@ -746,7 +751,34 @@ public final class EventLoop {
         if (Thread.currentThread() == thread) {
             return liveTasks();
         }
-        return submit(this::liveTasks).join();
+        if (current() != null) {
+            throw new IllegalStateException("allTasks() of " + name + " on the thread of another loop ("
+                    + Thread.currentThread().getName() + ") would block that loop; call it on " + name
+                    + " or outside the loops");
+        }
+        Promise<List<Task<?>>> answer = new Promise<>(this);
+        sendInternal((Runnable) () -> answer.complete(liveTasks()));
+        boolean interrupted = false;
+        try {
+            for (; ; ) {
+                if (isTerminated()) {
+                    // The loop thread has exited (which orders all its writes before this read) without
+                    // answering: it stopped first, or dropped the question as it stopped.
+                    return answer.isDone() ? answer.result() : liveTasks();
+                }
+                try {
+                    return answer.get(QUERY_POLL);
+                } catch (TimeoutException stillWaiting) {
+                    // re-check whether the loop stopped meanwhile
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private List<Task<?>> liveTasks() {
