@@ -61,6 +61,7 @@ public final class EventLoop {
     private static final int INTERNAL_BATCH = 4096;
     /** How often a foreign {@link #allTasks()} re-checks whether a silent loop has stopped. */
     private static final Duration QUERY_POLL = Duration.ofMillis(10);
+
     private static final VarHandle STATS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final int STAT_TASKS = 0;
     private static final int STAT_ITERATIONS = 1;
