@@ -62,8 +62,8 @@ public final class ReportPage {
                 + " same run (`@Param impl`). **B/op** is JMH's `gc.alloc.rate.norm`, counted over every thread,"
                 + " the loop's included. **±** is JMH's 99.9 % confidence half-interval (absent where there were too few iterations to compute one). A **speed-up** is"
                 + " Spindle's throughput divided by the peer's (or the peer's time divided by Spindle's): above"
-                + " 1× Spindle is faster. Targets come from Spindle's performance budget"
-                + " (budget) or the benchmark's own documentation (the source column).");
+                + " 1× Spindle is faster. Targets come from Spindle's performance budget (`budget` in the source"
+                + " column) or from the benchmark's own documentation.");
         line();
         charts.getOrDefault("headline", List.of()).forEach(f -> image("Spindle's speed-up over its peers", f));
         summary();
