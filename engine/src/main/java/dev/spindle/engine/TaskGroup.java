@@ -27,8 +27,9 @@ import java.util.concurrent.Callable;
  * cancelled from outside. Cancel requests the group made itself are withdrawn exactly, so none leaks
  * out of the group. {@link #cancel()} stops the group without an error.
  *
- * <p><b>Threads:</b> the group belongs to the coroutine task that entered it and is used from that task
- * only; {@code spawn}, {@link #cancel()} and {@code close} called on another thread than that task's loop
+ * <p><b>Threads:</b> the group is bound to the loop of the coroutine task that entered it. {@code spawn}
+ * and {@link #cancel()} may be called by any task on that loop (a child may spawn its siblings, as with
+ * asyncio), and {@code close} by the task that entered it; called on another thread than that loop's, they
  * throw {@link IllegalStateException}. A group may be created anywhere, but only entered from a coroutine
  * task. Its children may run on any loop ({@link #spawnOn}); children on other loops report to the group
  * through its loop's internal queue.

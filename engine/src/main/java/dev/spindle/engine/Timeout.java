@@ -9,7 +9,8 @@ import java.util.Objects;
  * TaskTimeoutException} as the block exits.
  *
  * <p><b>Threads:</b> loop-confined: use it only inside its own block, from the task that entered it.
- * Nothing checks this, so a call from another thread is a data race.
+ * Rescheduling from another thread than its loop's throws {@link IllegalStateException}; the read-only
+ * accessors are exact only on that loop.
  *
  * <pre>
  *   CREATED ──enter──► ACTIVE ──deadline──► EXPIRING ──exit──► EXPIRED
@@ -91,9 +92,14 @@ public final class Timeout {
      * Moves the deadline to {@code deadline} on the loop's clock ({@link Long#MAX_VALUE}: none).
      *
      * @param deadline the new deadline, in nanoseconds on the loop's clock
-     * @throws IllegalStateException unless the scope is active, naming its state
+     * @throws IllegalStateException unless the scope is active, naming its state, or if called on another
+     *     thread than its loop's
      */
     public void rescheduleAt(long deadline) {
+        if (!loop.inLoop()) {
+            throw new IllegalStateException("Timeout.reschedule() called on "
+                    + Thread.currentThread().getName() + ": a timeout belongs to its task on " + loop.name());
+        }
         switch (state) {
             case ACTIVE -> {}
             case CREATED -> throw new IllegalStateException("Timeout has not been entered");

@@ -128,6 +128,19 @@ class MisuseTest {
         assertThat(thrownInCoroutine(engine::allTasks)).hasMessageContaining("would block it");
         assertThat(thrownInCoroutine(() -> engine.runMain(() -> 1)))
                 .hasMessageContaining("cannot be called from a running loop");
+        Promise<Timeout> handed = loop.newPromise();
+        Task<String> timed = loop.spawn(() -> Async.timeout(Duration.ofMinutes(5), scope -> {
+            handed.complete(scope);
+            Async.sleep(Duration.ofMinutes(5));
+            return "never";
+        }));
+        Timeout scope = handed.join();
+        long deadline = scope.when();
+        assertThatThrownBy(() -> scope.reschedule(Duration.ofMillis(1)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("belongs to its task on spindle-loop-0");
+        assertThat(scope.when()).as("the refused reschedule moved nothing").isEqualTo(deadline);
+        timed.cancel();
         // The static form is refused before it builds an engine, so it leaves no loop or worker running.
         List<Object> refusal = loop.spawn(() -> {
                     long before = spindleThreads();
