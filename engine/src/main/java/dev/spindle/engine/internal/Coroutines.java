@@ -14,8 +14,14 @@ import java.lang.invoke.MethodType;
  * handles are constants to the JIT, so these calls cost what direct calls would.
  */
 public final class Coroutines {
-    /** The flag that opens {@code jdk.internal.vm} to Spindle. */
-    public static final String REQUIRED_FLAG = "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED";
+    /**
+     * The flag that opens {@code jdk.internal.vm} to Spindle: to {@code ALL-UNNAMED} on the class path, to
+     * the engine's module on the module path.
+     */
+    public static final String REQUIRED_FLAG = "--add-exports=java.base/jdk.internal.vm="
+            + (Coroutines.class.getModule().isNamed()
+                    ? Coroutines.class.getModule().getName()
+                    : "ALL-UNNAMED");
 
     private static final MethodHandle NEW;
     private static final MethodHandle RUN;
