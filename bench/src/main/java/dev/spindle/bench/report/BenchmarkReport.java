@@ -76,7 +76,7 @@ public final class BenchmarkReport {
     /**
      * Reads the results and writes {@code docs/benchmarks.md} and {@code docs/images/*.png}.
      *
-     * @param jmh JMH JSON files; rows of later files replace equal rows of earlier ones
+     * @param jmh JMH JSON files; equal rows of several files (repeated runs) give their median
      * @param asyncio the asyncio comparison's JSON, or null to leave it out
      * @param meta the launcher's run metadata, or null
      * @param docs the directory of the page

@@ -146,6 +146,11 @@ public final class ReportPage {
                     String.format(Locale.ROOT, "%d min %02d s", run.elapsedSeconds() / 60, run.elapsedSeconds() % 60)));
         }
         line(row("Mode", run.quick() ? "**quick** (`--report --quick`), low confidence" : "full (`--report`)"));
+        line(row(
+                "Runs",
+                run.runs() == 1
+                        ? "1 (repeat with `--report --runs N` to quote the median of N)"
+                        : run.runs() + "; each case shows the run with its median score"));
         line();
         line("A load average above the core count means other work shared the CPUs: benchmarks whose peers"
                 + " park and wake threads are the most sensitive to it.");

@@ -23,6 +23,7 @@ import java.util.Properties;
  * @param loadEnd the load averages when the benchmarks had finished
  * @param commit the git commit measured, with a note when the work tree had local changes
  * @param elapsedSeconds the wall time of the benchmarks, or 0 when unknown
+ * @param runs how many times the JMH suite ran ({@code --runs N}); each case shows its median run
  */
 public record RunConditions(
         String cpu,
@@ -35,14 +36,16 @@ public record RunConditions(
         String loadStart,
         String loadEnd,
         String commit,
-        long elapsedSeconds) {
+        long elapsedSeconds,
+        int runs) {
 
     private static final String UNKNOWN = "unknown";
 
     /**
      * Reads the run's metadata written by the launcher ({@code report-meta.properties}: {@code mode},
      * {@code started}, {@code finished}, {@code load.start}, {@code load.end}, {@code commit}, {@code
-     * elapsed.seconds}; null or a missing file gives "unknown") and this machine's description from
+     * elapsed.seconds}, {@code runs}; null or a missing file gives "unknown", and one run) and this
+     * machine's description from
      * {@code /proc} and the JVM.
      */
     public static RunConditions collect(Path meta) throws IOException {
@@ -63,7 +66,8 @@ public record RunConditions(
                 p.getProperty("load.start", UNKNOWN),
                 p.getProperty("load.end", UNKNOWN),
                 p.getProperty("commit", UNKNOWN),
-                Long.parseLong(p.getProperty("elapsed.seconds", "0").trim()));
+                Long.parseLong(p.getProperty("elapsed.seconds", "0").trim()),
+                Integer.parseInt(p.getProperty("runs", "1").trim()));
     }
 
     private static String cpuModel() {

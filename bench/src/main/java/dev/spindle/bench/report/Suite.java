@@ -1,6 +1,7 @@
 package dev.spindle.bench.report;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,13 +17,24 @@ import java.util.stream.Collectors;
 public final class Suite {
     private final List<JmhResult> rows;
 
-    /** A suite of the given rows; a later row for the same benchmark, case and impl replaces an earlier. */
+    /**
+     * A suite of the given rows. Rows for the same benchmark, case and impl come from repeated runs: the
+     * suite keeps the one with the median score (the lower middle one of an even count), so one noisy run
+     * moves no figure.
+     */
     public Suite(List<JmhResult> rows) {
-        Map<String, JmhResult> unique = new LinkedHashMap<>();
+        Map<String, List<JmhResult>> runs = new LinkedHashMap<>();
         for (JmhResult r : rows) {
-            unique.put(r.benchmark() + '.' + r.method() + r.params(), r);
+            runs.computeIfAbsent(r.benchmark() + '.' + r.method() + r.params(), k -> new ArrayList<>())
+                    .add(r);
         }
-        this.rows = List.copyOf(unique.values());
+        List<JmhResult> medians = new ArrayList<>();
+        for (List<JmhResult> repeats : runs.values()) {
+            List<JmhResult> sorted = new ArrayList<>(repeats);
+            sorted.sort(Comparator.comparingDouble(JmhResult::score));
+            medians.add(sorted.get((sorted.size() - 1) / 2));
+        }
+        this.rows = List.copyOf(medians);
     }
 
     /** Every row. */

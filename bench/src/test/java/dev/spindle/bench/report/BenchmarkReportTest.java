@@ -35,6 +35,40 @@ class BenchmarkReportTest {
     }
 
     @Test
+    void repeatedRunsGiveTheMedianRunOfEachCase() throws Exception {
+        List<JmhResult> once = JmhResult.read(fixture("jmh-fixture.json"));
+        List<JmhResult> threeRuns = new java.util.ArrayList<>();
+        for (double factor : new double[] {1.0, 3.0, 0.5}) {
+            for (JmhResult r : once) {
+                threeRuns.add(new JmhResult(
+                        r.benchmark(),
+                        r.method(),
+                        r.mode(),
+                        r.params(),
+                        r.score() * factor,
+                        r.error(),
+                        r.unit(),
+                        r.percentiles(),
+                        r.allocBytesPerOp(),
+                        r.settings()));
+            }
+        }
+        Suite single = new Suite(once);
+        Suite median = new Suite(threeRuns);
+
+        assertThat(median.rows()).hasSameSizeAs(single.rows());
+        for (int i = 0; i < single.rows().size(); i++) {
+            assertThat(median.rows().get(i).score())
+                    .as("the median of x1, x3 and x0.5 is the x1 run")
+                    .isEqualTo(single.rows().get(i).score());
+        }
+        Suite twoRuns = new Suite(threeRuns.subList(once.size(), threeRuns.size()));
+        assertThat(twoRuns.rows().getFirst().score())
+                .as("of two runs, the lower")
+                .isEqualTo(once.getFirst().score() * 0.5);
+    }
+
+    @Test
     void zeroAllocationTargetReadsGcAllocRateNorm() throws Exception {
         Suite suite = new Suite(JmhResult.read(fixture("jmh-fixture.json")));
         List<Check> checks = TargetEvaluator.evaluate(suite, null, BenchmarkCatalog.targets());
