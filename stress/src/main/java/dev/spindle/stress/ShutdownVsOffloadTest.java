@@ -10,7 +10,6 @@ import dev.spindle.engine.Engine;
 import dev.spindle.engine.OffloadOptions;
 import dev.spindle.engine.RejectedTaskException;
 import dev.spindle.engine.Task;
-import dev.spindle.engine.TaskState;
 import java.time.Duration;
 import java.util.List;
 import org.openjdk.jcstress.annotations.Actor;
@@ -76,6 +75,7 @@ public class ShutdownVsOffloadTest {
     private final OffloadJobProbe probe = new OffloadJobProbe(OffloadJobProbe.AT_OFFLOAD, JOB_SPINS);
     private final OffloadOptions options = OffloadOptions.defaults().withOnDiscard(probe::discarded);
     private volatile boolean released;
+    private volatile boolean bodyStarted;
     private volatile Engine engine;
     private volatile Task<PlainBox> task;
     private volatile String got = "NOTHING";
@@ -83,6 +83,7 @@ public class ShutdownVsOffloadTest {
     private volatile List<Thread> workers = List.of();
 
     private PlainBox body() {
+        bodyStarted = true;
         while (!released) {
             Thread.onSpinWait(); // on the loop thread: the offload below starts as the shutdown does
         }
@@ -112,7 +113,9 @@ public class ShutdownVsOffloadTest {
         workers = e.workerThreads();
         Task<PlainBox> t = e.loop(0).spawn(this::body);
         task = t;
-        while (t.state() != TaskState.RUNNING) {
+        // The body itself says it runs: a RUNNING state alone is not enough, since a cancel that lands
+        // between the step's start and the body's first line is delivered there, and the body never runs.
+        while (!bodyStarted) {
             Thread.onSpinWait(); // the body is spinning on the loop thread, waiting to be released
         }
         engine = e;
