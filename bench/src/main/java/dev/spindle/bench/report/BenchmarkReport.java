@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,8 +21,9 @@ import java.util.Map;
  *     --asyncio bench/target/asyncio-compare.json --meta bench/target/report-meta.properties --docs docs
  * }</pre>
  *
- * Exits with status 1 when an input is missing or unreadable, or when a benchmark of the catalog has no
- * result, after writing what it could.
+ * Charts a previous generation wrote that this one did not (a case or benchmark that is gone) are
+ * deleted, so the directory holds only what the page shows. Exits with status 1 when an input is missing or
+ * unreadable, or when a benchmark of the catalog has no result, after writing what it could.
  */
 public final class BenchmarkReport {
     private BenchmarkReport() {}
@@ -31,9 +33,10 @@ public final class BenchmarkReport {
      *
      * @param page the markdown page
      * @param charts the PNG files
+     * @param removed stale charts of an earlier generation, now deleted
      * @param missing catalogued benchmarks absent from the JMH results
      */
-    public record Output(Path page, List<Path> charts, List<String> missing) {}
+    public record Output(Path page, List<Path> charts, List<Path> removed, List<String> missing) {}
 
     /** Command-line entry point; see the class documentation for the arguments. */
     public static void main(String[] args) {
@@ -62,7 +65,8 @@ public final class BenchmarkReport {
             }
             Output out = generate(jmh, asyncio, meta, docs);
             System.out.println("wrote " + out.page() + " and " + out.charts().size() + " charts in "
-                    + out.page().resolveSibling("images"));
+                    + out.page().resolveSibling("images")
+                    + (out.removed().isEmpty() ? "" : "; removed stale " + out.removed()));
             if (!out.missing().isEmpty()) {
                 System.err.println("benchmark report: no results for " + String.join(", ", out.missing()));
                 System.exit(1);
@@ -141,7 +145,36 @@ public final class BenchmarkReport {
                 .map(BenchmarkCatalog.Entry::name)
                 .filter(n -> !suite.benchmarks().contains(n))
                 .toList();
-        return new Output(page, List.copyOf(written), missing);
+        List<Path> removed = pruneStaleCharts(docs.resolve("images"), suite.benchmarks(), written);
+        return new Output(page, List.copyOf(written), removed, missing);
+    }
+
+    /**
+     * Deletes the charts in {@code images} that a generation could have written but this one did not. A
+     * file counts as a chart of the report when its name is that of the headline or asyncio chart, or
+     * starts with the slug of a catalogued or measured benchmark; any other file is left alone.
+     */
+    private static List<Path> pruneStaleCharts(Path images, Collection<String> benchmarks, List<Path> written)
+            throws IOException {
+        List<String> slugs = new ArrayList<>();
+        BenchmarkCatalog.entries().forEach(e -> slugs.add(slug(e.name())));
+        benchmarks.forEach(b -> slugs.add(slug(b)));
+        List<Path> removed = new ArrayList<>();
+        try (var files = Files.list(images)) {
+            for (Path file : files.sorted().toList()) {
+                String name = file.getFileName().toString();
+                String stem = name.endsWith(".png") ? name.substring(0, name.length() - 4) : null;
+                boolean ours = stem != null
+                        && (stem.equals("headline")
+                                || stem.equals("asyncio")
+                                || slugs.stream().anyMatch(s -> stem.equals(s) || stem.startsWith(s + "-")));
+                if (ours && !written.contains(file)) {
+                    Files.delete(file);
+                    removed.add(file);
+                }
+            }
+        }
+        return List.copyOf(removed);
     }
 
     /** A file-name fragment: {@code CrossThreadSubmitBench} → {@code cross-thread-submit}. */

@@ -150,6 +150,30 @@ class BenchmarkReportTest {
     }
 
     @Test
+    void generateRemovesChartsItNoLongerWritesAndNothingElse(@TempDir Path docs) throws Exception {
+        Path images = Files.createDirectories(docs.resolve("images"));
+        Path staleCase = Files.write(images.resolve("burst-latency-burst-1000.png"), PNG_MAGIC);
+        Path staleBenchmark = Files.write(images.resolve("spawn.png"), PNG_MAGIC);
+        Path foreign = Files.write(images.resolve("architecture.png"), PNG_MAGIC);
+        Path notAChart = Files.writeString(images.resolve("spawn-notes.txt"), "kept");
+
+        BenchmarkReport.Output out = BenchmarkReport.generate(
+                List.of(fixture("jmh-fixture.json")),
+                fixture("asyncio-fixture.json"),
+                fixture("meta-fixture.properties"),
+                docs);
+
+        assertThat(out.removed()).containsExactlyInAnyOrder(staleCase, staleBenchmark);
+        assertThat(staleCase).doesNotExist();
+        assertThat(staleBenchmark).doesNotExist();
+        assertThat(foreign).exists();
+        assertThat(notAChart).exists();
+        for (Path chart : out.charts()) {
+            assertThat(chart).exists();
+        }
+    }
+
+    @Test
     void slugTurnsClassNamesIntoFileNames() {
         assertThat(BenchmarkReport.slug("CrossThreadSubmitBench")).isEqualTo("cross-thread-submit");
         assertThat(BenchmarkReport.slug("burst=10")).isEqualTo("burst-10");
