@@ -26,6 +26,9 @@ import java.util.Map;
  * unreadable, or when a benchmark of the catalog has no result, after writing what it could.
  */
 public final class BenchmarkReport {
+    private static final String HEADLINE_CHART = "headline.png";
+    private static final String ASYNCIO_CHART = "asyncio.png";
+
     private BenchmarkReport() {}
 
     /**
@@ -118,8 +121,8 @@ public final class BenchmarkReport {
             charts.put(benchmark, files);
         }
         if (comparison != null) {
-            written.add(renderer.asyncio(comparison, "asyncio.png"));
-            charts.put(Target.ASYNCIO, List.of("images/asyncio.png"));
+            written.add(renderer.asyncio(comparison, ASYNCIO_CHART));
+            charts.put(Target.ASYNCIO, List.of("images/" + ASYNCIO_CHART));
         }
         List<Check> headline = new ArrayList<>();
         List<String> labels = new ArrayList<>();
@@ -133,8 +136,8 @@ public final class BenchmarkReport {
             }
         }
         if (!headline.isEmpty()) {
-            written.add(renderer.headline(headline, run.quick() ? "(quick run, low confidence)" : "", "headline.png"));
-            charts.put("headline", List.of("images/headline.png"));
+            written.add(renderer.headline(headline, run.quick() ? "(quick run, low confidence)" : "", HEADLINE_CHART));
+            charts.put("headline", List.of("images/" + HEADLINE_CHART));
         }
 
         String markdown = new ReportPage(suite, comparison, run, checks, charts).render();
@@ -163,11 +166,10 @@ public final class BenchmarkReport {
         try (var files = Files.list(images)) {
             for (Path file : files.sorted().toList()) {
                 String name = file.getFileName().toString();
-                String stem = name.endsWith(".png") ? name.substring(0, name.length() - 4) : null;
-                boolean ours = stem != null
-                        && (stem.equals("headline")
-                                || stem.equals("asyncio")
-                                || slugs.stream().anyMatch(s -> stem.equals(s) || stem.startsWith(s + "-")));
+                boolean ours = name.equals(HEADLINE_CHART)
+                        || name.equals(ASYNCIO_CHART)
+                        || (name.endsWith(".png")
+                                && slugs.stream().anyMatch(s -> name.equals(s + ".png") || name.startsWith(s + "-")));
                 if (ours && !written.contains(file)) {
                     Files.delete(file);
                     removed.add(file);

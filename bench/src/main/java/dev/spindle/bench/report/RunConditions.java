@@ -45,8 +45,7 @@ public record RunConditions(
      * Reads the run's metadata written by the launcher ({@code report-meta.properties}: {@code mode},
      * {@code started}, {@code finished}, {@code load.start}, {@code load.end}, {@code commit}, {@code
      * elapsed.seconds}, {@code runs}; null or a missing file gives "unknown", and one run) and this
-     * machine's description from
-     * {@code /proc} and the JVM.
+     * machine's description from {@code /proc} and the JVM.
      */
     public static RunConditions collect(Path meta) throws IOException {
         Properties p = new Properties();
