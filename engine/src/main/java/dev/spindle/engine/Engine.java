@@ -58,9 +58,10 @@ public final class Engine implements AutoCloseable {
         }
         this.loopList = List.of(loops);
         // Started here, on the building thread, before any loop runs: the workers never inherit a loop's
-        // CPU, and the first offload costs no thread start on a loop.
+        // CPU, and neither the first offload nor the first failure costs a thread start on a loop.
         this.workerPool = new WorkerPool(
                 this, config.workers, config.workerCpus, config.workerQueueCapacity, config.workerNamePrefix);
+        UnretrievedFailure.startReporter();
         if (!Coroutines.isAvailable()) {
             LOG.log(
                     System.Logger.Level.INFO,

@@ -29,6 +29,15 @@ final class UnretrievedFailure implements Runnable {
         this.description = description;
     }
 
+    /**
+     * Starts the JVM-wide reporter thread if it is not running yet. Its start is part of this class's
+     * initialisation, which would otherwise happen on a loop thread inside the step of the first task to
+     * fail; each engine calls this while it is built, so no loop ever pays for a thread start.
+     */
+    static void startReporter() {
+        // Nothing to do: calling a static method has initialised the class, and with it the cleaner.
+    }
+
     static UnretrievedFailure arm(BaseAwaitable<?> failed, Throwable error, String kind) {
         UnretrievedFailure action = new UnretrievedFailure(failed.loop, error, kind + " " + failed);
         CLEANER.register(failed, action);
