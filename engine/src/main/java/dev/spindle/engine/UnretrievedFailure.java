@@ -9,8 +9,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * holds the exception and a description, never the awaitable itself, or it would never be collected.
  */
 final class UnretrievedFailure implements Runnable {
+    /** The name of the JVM-wide thread that runs the reports. */
+    static final String THREAD_NAME = "spindle-unretrieved";
+
     private static final Cleaner CLEANER = Cleaner.create(runnable -> {
-        Thread t = new Thread(runnable, "spindle-unretrieved");
+        Thread t = new Thread(runnable, THREAD_NAME);
         t.setDaemon(true);
         return t;
     });

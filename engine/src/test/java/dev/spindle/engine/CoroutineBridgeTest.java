@@ -7,9 +7,6 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The continuation bridge: pinned yields and a JVM without the flag. */
@@ -58,16 +55,7 @@ class CoroutineBridgeTest extends LoopTestSupport {
 
     @Test
     void withoutTheFlagSpawnNamesItAndSubmitStillWorks() throws IOException, InterruptedException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(
-                        java.toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        NoContinuationFlagProbe.class.getName())
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = ChildJvm.output(NoContinuationFlagProbe.class);
         assertThat(out)
                 .contains("submit: works")
                 .contains(

@@ -6,7 +6,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -16,16 +15,7 @@ import org.junit.jupiter.api.Test;
 class SignalTest {
 
     private static Process start(String mode) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        return new ProcessBuilder(
-                        java.toString(),
-                        "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        SignalProbe.class.getName(),
-                        mode)
-                .redirectErrorStream(true)
-                .start();
+        return ChildJvm.start(List.of("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED"), SignalProbe.class, mode);
     }
 
     private static void signal(Process p, String name) throws IOException, InterruptedException {

@@ -3,9 +3,6 @@ package dev.spindle.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.ref.WeakReference;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -94,16 +91,7 @@ class UnretrievedFailureTest extends LoopTestSupport {
 
     @Test
     void theReporterThreadStartsWithTheEngineNotOnALoop() throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(
-                        java.toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        UnretrievedReporterProbe.class.getName())
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = ChildJvm.output(UnretrievedReporterProbe.class);
         assertThat(out).contains("before the engine: false").contains("once built: true");
     }
 }

@@ -16,6 +16,6 @@ public final class UnretrievedReporterProbe {
 
     private static boolean reporterAlive() {
         return Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(t -> t.isAlive() && t.getName().equals("spindle-unretrieved"));
+                .anyMatch(t -> t.isAlive() && t.getName().equals(UnretrievedFailure.THREAD_NAME));
     }
 }
