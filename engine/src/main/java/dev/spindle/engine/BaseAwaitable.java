@@ -20,7 +20,8 @@ import java.util.function.Consumer;
  * <pre>
  *   bits 0-2   state: PENDING, RUNNING, SUSPENDED, COMPLETING, SUCCEEDED, FAILED, CANCELLED
  *   bit  3     MUST_CANCEL: a cancel request waits for delivery at the task's next step
- *   bits 4-31  the number of cancel requests (asyncio's cancelling())
+ *   bit  4     MESSAGE_PENDING: a counted cancel request is still writing its message
+ *   bits 5-31  the number of cancel requests (asyncio's cancelling())
  * </pre>
  *
  * Invariants:
@@ -54,7 +55,8 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
     static final int FAILED = 5;
     static final int CANCELLED = 6;
     static final int MUST_CANCEL = 1 << 3;
-    static final int CANCEL_SHIFT = 4;
+    static final int MESSAGE_PENDING = 1 << 4;
+    static final int CANCEL_SHIFT = 5;
     static final int ONE_CANCEL = 1 << CANCEL_SHIFT;
 
     private static final TaskState[] STATES = {
@@ -95,7 +97,13 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
     /** The value or the Throwable; published by the terminal transition of {@link #word}. */
     Object outcome;
 
-    /** The message of the latest cancel request; written before the CAS that counts the request. */
+    /**
+     * The message of the latest counted cancel request. A task's canceller writes it only while it holds
+     * MESSAGE_PENDING, which it takes in the same CAS that counts the request; the loop writes it only in
+     * a terminal transition whose CAS saw MESSAGE_PENDING clear. So once a task is terminal the message is
+     * frozen, and a cancel that lost to the end (and returned {@code false}) never wrote it. A promise's
+     * message is written by the one claimant of COMPLETING.
+     */
     volatile String cancelMessage;
 
     /** Set once a shielded failure has been reported, so shielding twice reports once. */
@@ -175,7 +183,7 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
             case FAILED:
                 throw rethrowable((Throwable) outcome);
             case CANCELLED:
-                throw new CancelledException(cancelMessage);
+                throw new CancelledException(finalCancelMessage());
             default:
                 throw new InvalidStateException(notReady + " (" + this + ")");
         }
@@ -198,7 +206,7 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
         return switch (state) {
             case SUCCEEDED -> null;
             case FAILED -> (Throwable) outcome;
-            case CANCELLED -> throw new CancelledException(cancelMessage);
+            case CANCELLED -> throw new CancelledException(finalCancelMessage());
             default -> throw new InvalidStateException("Exception is not set. (" + this + ")");
         };
     }
@@ -242,6 +250,14 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
      * is set when the transition happens and {@code terminalState} is SUCCEEDED, the task ends CANCELLED.
      */
     final void finishOnLoop(int terminalState, Object outcome) {
+        finishOnLoop(terminalState, outcome, null);
+    }
+
+    /**
+     * As {@link #finishOnLoop(int, Object)}; a non-null {@code reason} ends the task CANCELLED with that
+     * message, whatever message a cancel request left (the engine's own reasons: a loop that stopped).
+     */
+    final void finishOnLoop(int terminalState, Object outcome, String reason) {
         if (isTerminal(stateOf(word()))) {
             return; // only the loop makes a task terminal, so this check cannot go stale
         }
@@ -251,17 +267,59 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
             armUnretrieved((Throwable) outcome);
         }
         for (; ; ) {
-            int w = word();
+            int w = settledWord();
             int target = terminalState;
             if (target == SUCCEEDED && (w & MUST_CANCEL) != 0) {
                 target = CANCELLED;
             }
+            if (reason != null) {
+                cancelMessage = reason; // a canceller counted after the read fails our CAS: we write again
+            }
+            // Expects MESSAGE_PENDING clear: a canceller counted after the read makes this CAS fail.
             if (casWord(w, (w & ~STATE_MASK) | target)) {
                 break;
             }
         }
         afterTerminal();
         fireCallbacks();
+    }
+
+    /**
+     * The message a CANCELLED awaitable reports: that of the latest counted cancel request, else that of
+     * the {@link CancelledException} it ended with. Read only once the state is CANCELLED.
+     */
+    final String finalCancelMessage() {
+        String m = settledCancelMessage();
+        if (m == null && outcome instanceof CancelledException thrown) {
+            return thrown.cancelMessage();
+        }
+        return m;
+    }
+
+    /**
+     * The word once no counted cancel request is still writing its message (MESSAGE_PENDING clear). A
+     * canceller holds the bit for two stores, so the wait is a few spins unless its thread is descheduled
+     * right between them.
+     */
+    final int settledWord() {
+        int spins = 0;
+        for (; ; ) {
+            int w = word();
+            if ((w & MESSAGE_PENDING) == 0) {
+                return w;
+            }
+            if ((++spins & 0xFF) == 0) {
+                Thread.yield();
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /** The latest counted cancel request's message, once it is written; any thread. */
+    final String settledCancelMessage() {
+        settledWord();
+        return cancelMessage;
     }
 
     /** Runs on the loop right after a task's terminal transition, before its callbacks are dispatched. */
@@ -419,7 +477,7 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
         switch (stateOf(word())) {
             case SUCCEEDED -> future.complete((T) outcome);
             case FAILED -> future.completeExceptionally((Throwable) outcome);
-            default -> future.completeExceptionally(new CancelledException(cancelMessage));
+            default -> future.completeExceptionally(new CancelledException(finalCancelMessage()));
         }
     }
 }

@@ -3,7 +3,9 @@ package dev.spindle.engine;
 import dev.spindle.engine.internal.Coroutines;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -32,8 +34,11 @@ import org.agrona.concurrent.IdleStrategy;
  * throw {@link IllegalStateException} on a loop thread.
  */
 public final class Engine implements AutoCloseable {
-    /** The grace period of {@link #close()}. */
+    /** The default grace period of {@link #close()} and of {@link #runMain}'s teardown. */
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
+
+    /** How long build() waits for a new thread to run and pin itself before calling it a failure. */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private static final System.Logger LOG = System.getLogger("dev.spindle.engine");
 
@@ -47,21 +52,63 @@ public final class Engine implements AutoCloseable {
     private final WorkerPool workerPool;
     private final StallDetector stallDetector;
     private final boolean handleSignals;
+    private final Duration grace;
+    /** Set when {@link #runMain}'s teardown left tasks that ignored the cancel. */
+    private volatile boolean teardownLeftStragglers;
 
     private Engine(Builder config) {
         this.fatalHandler = config.fatalHandler;
         this.strictPinning = config.strictPinning;
         this.handleSignals = config.handleSignals;
+        this.grace = config.shutdownGrace;
         this.loops = new EventLoop[config.loops];
-        for (int i = 0; i < loops.length; i++) {
-            loops[i] = new EventLoop(this, i, config, cpusFor(config, i));
+        this.loopList = Collections.unmodifiableList(Arrays.asList(loops));
+        WorkerPool pool = null;
+        StallDetector detector = null;
+        try {
+            for (int i = 0; i < loops.length; i++) {
+                loops[i] = new EventLoop(this, i, config, cpusFor(config, i));
+            }
+            // Started here, on the building thread, before any loop runs: the workers never inherit a
+            // loop's CPU, and neither the first offload nor the first failure costs a thread start on a loop.
+            pool = new WorkerPool(
+                    this,
+                    config.workers,
+                    config.workerCpus,
+                    config.workerQueueCapacity,
+                    config.workerNamePrefix,
+                    config.workerThreadFactory);
+            UnretrievedFailure.startReporter();
+            for (EventLoop loop : loops) {
+                loop.start();
+            }
+            // Every thread has pinned itself (or failed to) before build() returns: a strict pinning
+            // failure is the build's exception, never a loop or worker that is silently gone.
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            for (EventLoop loop : loops) {
+                loop.awaitStarted(deadline);
+            }
+            pool.awaitStarted(deadline);
+            if (config.debug) {
+                detector = new StallDetector(loops, config.slowStepNanos);
+                detector.start();
+            }
+        } catch (Throwable failure) {
+            stopHalfBuilt(pool, detector);
+            if (failure instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the engine's threads started", failure);
+            }
+            if (failure instanceof RuntimeException unchecked) {
+                throw unchecked;
+            }
+            throw new IllegalStateException(
+                    "the engine could not start its threads (" + failure + "); every thread it had started is"
+                            + " stopped",
+                    failure);
         }
-        this.loopList = List.of(loops);
-        // Started here, on the building thread, before any loop runs: the workers never inherit a loop's
-        // CPU, and neither the first offload nor the first failure costs a thread start on a loop.
-        this.workerPool = new WorkerPool(
-                this, config.workers, config.workerCpus, config.workerQueueCapacity, config.workerNamePrefix);
-        UnretrievedFailure.startReporter();
+        this.workerPool = pool;
+        this.stallDetector = detector;
         if (!Coroutines.isAvailable()) {
             LOG.log(
                     System.Logger.Level.INFO,
@@ -69,13 +116,24 @@ public final class Engine implements AutoCloseable {
                             + Coroutines.REQUIRED_FLAG
                             + "; run-to-completion tasks, promises and timers work without it");
         }
+    }
+
+    /** A build failed part-way: stops every thread started so far, so that none outlives the failure. */
+    private void stopHalfBuilt(WorkerPool pool, StallDetector detector) {
+        shutdown.set(true);
+        long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
         for (EventLoop loop : loops) {
-            loop.start();
+            if (loop != null) {
+                loop.stopNow();
+            }
         }
-        this.stallDetector = config.debug ? new StallDetector(loops, config.slowStepNanos) : null;
-        if (stallDetector != null) {
-            stallDetector.start();
+        if (detector != null) {
+            detector.stop();
         }
+        if (pool != null) {
+            pool.shutdown(deadline);
+        }
+        awaitLoops(deadline);
     }
 
     private static BitSet cpusFor(Builder config, int loop) {
@@ -200,8 +258,12 @@ public final class Engine implements AutoCloseable {
     public static <T> T run(Callable<? extends T> main) {
         Objects.requireNonNull(main, "main");
         refuseLoopThread();
-        try (Engine engine = builder().handleSignals(true).build()) {
+        Engine engine = builder().handleSignals(true).build();
+        try {
             return engine.runMain(main);
+        } finally {
+            // Stragglers already had their cancel and the whole grace period in runMain: stop at once.
+            engine.shutdown(engine.teardownLeftStragglers ? Duration.ZERO : engine.grace);
         }
     }
 
@@ -215,9 +277,12 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Runs {@code main} as a coroutine task on loop 0 and waits for it; then, in asyncio's order, cancels
-     * every task still running once, waits for them all, and reports through the exception handler each
-     * one that failed during this teardown, naming it. Returns main's value or throws its failure. The
-     * engine keeps running afterwards. Blocks the caller, so it must not be called on a loop thread.
+     * every task still running once and waits for them all, at most the builder's {@linkplain
+     * Builder#shutdownGrace grace period} in all. It reports through the exception handler, by name, each
+     * task that failed during this teardown, and each that was still running when the grace period ran out,
+     * with what it awaits (such a task swallowed the cancel; it is left running, and the engine's shutdown
+     * stops it). Returns main's value or throws its failure. The engine keeps running afterwards. Blocks
+     * the caller, so it must not be called on a loop thread.
      *
      * @param <T> the type of main's value
      * @param main the main coroutine's code
@@ -225,6 +290,7 @@ public final class Engine implements AutoCloseable {
      * @throws IllegalStateException on a loop thread
      */
     public <T> T runMain(Callable<? extends T> main) {
+        Objects.requireNonNull(main, "main");
         refuseLoopThread();
         SignalHandling signals = handleSignals ? new SignalHandling(this) : null;
         Task<T> task;
@@ -261,12 +327,36 @@ public final class Engine implements AutoCloseable {
         for (Task<?> t : leftovers) {
             t.cancel();
         }
+        long deadline = EventLoop.saturatedAdd(System.nanoTime(), EventLoop.saturatedNanos(grace));
         for (Task<?> t : leftovers) {
-            waitQuietly(t);
-            if (!t.isCancelled() && t.exception() != null) {
+            if (!waitQuietly(t, deadline)) {
+                teardownLeftStragglers = true;
+                Awaitable<?> awaiting = t.awaiting();
+                t.loop()
+                        .report(
+                                "task ignored the Engine.run() cancel for " + grace
+                                        + (awaiting == null ? "" : "; it awaits " + awaiting),
+                                new IllegalStateException(t.name() + " did not finish"),
+                                t);
+            } else if (!t.isCancelled() && t.exception() != null) {
                 t.loop().report("unhandled exception during Engine.run() shutdown", t.exception(), t);
             }
         }
+    }
+
+    /** Waits for {@code task} until {@code deadline} (System.nanoTime); returns whether it is done. */
+    private static boolean waitQuietly(Task<?> task, long deadline) {
+        try {
+            task.get(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        } catch (java.util.concurrent.TimeoutException stillRunning) {
+            return false;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return task.isDone();
+        } catch (RuntimeException | Error outcome) {
+            // read later through result()/exception()
+        }
+        return true;
     }
 
     private static void waitQuietly(Task<?> task) {
@@ -354,11 +444,16 @@ public final class Engine implements AutoCloseable {
      * busy when {@code grace} runs out are stopped: the tasks that ignored the cancel are reported
      * through the exception handler by name, with what they await, and the work that never ran is
      * cancelled. The worker pool then refuses new jobs, withdraws queued ones and is joined with a bound.
-     * Waits at most about {@code grace} plus two seconds in all. Idempotent. Must not be called from a
-     * loop thread.
+     * Waits at most about {@code grace} plus two seconds in all.
+     *
+     * <p>Idempotent: only the first call shuts down; a later or concurrent call waits, at most {@code
+     * grace}, for the loops and workers to exit, and returns whether they did. Called from a worker (by
+     * offloaded work), it does not wait for that worker, which exits as soon as the work returns and counts
+     * as finished. Must not be called from a loop thread.
      *
      * @return {@code true} if every loop and worker finished within the grace period
      * @param grace how long the loops may take to finish their tasks after the cancel
+     * @throws IllegalStateException on a loop thread, which would wait for itself
      */
     public boolean shutdown(Duration grace) {
         Objects.requireNonNull(grace, "grace");
@@ -366,11 +461,14 @@ public final class Engine implements AutoCloseable {
             throw new IllegalStateException("shutdown() from a loop thread ("
                     + Thread.currentThread().getName() + ") would wait for itself; call it from another thread");
         }
-        shutdown.set(true);
+        long deadline = EventLoop.saturatedAdd(System.nanoTime(), EventLoop.saturatedNanos(grace));
+        if (!shutdown.compareAndSet(false, true)) {
+            boolean loopsDone = awaitLoops(deadline);
+            return workerPool.awaitWorkers(deadline) && loopsDone;
+        }
         for (EventLoop loop : loops) {
             loop.beginShutdown();
         }
-        long deadline = EventLoop.saturatedAdd(System.nanoTime(), EventLoop.saturatedNanos(grace));
         boolean clean = awaitLoops(deadline);
         if (!clean) {
             for (EventLoop loop : loops) {
@@ -426,10 +524,10 @@ public final class Engine implements AutoCloseable {
         return all;
     }
 
-    /** {@link #shutdown(Duration)} with {@link #DEFAULT_GRACE}. */
+    /** {@link #shutdown(Duration)} with the builder's {@linkplain Builder#shutdownGrace grace period}. */
     @Override
     public void close() {
-        shutdown(DEFAULT_GRACE);
+        shutdown(grace);
     }
 
     void fatal(Throwable error, Object source) {
@@ -491,6 +589,8 @@ public final class Engine implements AutoCloseable {
         boolean daemon = true;
         Clock clock = Clock.system();
         boolean handleSignals;
+        Duration shutdownGrace = DEFAULT_GRACE;
+        ThreadFactory workerThreadFactory = Thread::new;
         boolean debug = Boolean.getBoolean("spindle.debug") || "1".equals(System.getenv("SPINDLE_DEBUG"));
         long slowStepNanos = 100_000_000L;
 
@@ -777,6 +877,37 @@ public final class Engine implements AutoCloseable {
          */
         public Builder handleSignals(boolean handle) {
             this.handleSignals = handle;
+            return this;
+        }
+
+        /**
+         * The grace period of {@link Engine#close()} and of the teardown of {@link Engine#runMain} (and
+         * {@link Engine#run}): how long tasks may take to finish after their shutdown cancel before they
+         * are reported by name and the loops are stopped. Default {@link Engine#DEFAULT_GRACE}, 10 s.
+         *
+         * @param grace the grace period, zero or positive
+         * @return this builder
+         */
+        public Builder shutdownGrace(Duration grace) {
+            Objects.requireNonNull(grace, "grace");
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("grace: must not be negative, was " + grace);
+            }
+            this.shutdownGrace = grace;
+            return this;
+        }
+
+        /**
+         * Creates the worker pool's threads (platform threads), for example to set their class loader or
+         * priority; the engine names them ({@code spindle-worker-N}) and makes them daemons. Whatever a
+         * job changes on its worker (name, context class loader, priority, uncaught-exception handler,
+         * interrupt status, context values) is put back before the next job. Default: {@code Thread::new}.
+         *
+         * @param factory makes the worker threads
+         * @return this builder
+         */
+        public Builder workerThreadFactory(ThreadFactory factory) {
+            this.workerThreadFactory = Objects.requireNonNull(factory, "factory");
             return this;
         }
 

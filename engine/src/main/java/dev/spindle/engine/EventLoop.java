@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -106,6 +107,10 @@ public final class EventLoop {
     private final TimerHandler<ScheduledCallback> timerFirer = ScheduledCallback::fire;
 
     private volatile int lifecycle = RUNNING;
+    /** Counted down once the thread has pinned itself (or failed to, see {@link #startFailure}). */
+    private final CountDownLatch started = new CountDownLatch(1);
+    /** Why the loop thread stopped before its first iteration (strict pinning failed); else {@code null}. */
+    private volatile Throwable startFailure;
 
     // Loop-confined state.
     /** The cached clock reading; valid while {@link #nowValid}. */
@@ -120,6 +125,10 @@ public final class EventLoop {
     private Task<?> liveHead;
 
     private int liveCount;
+    /** Cancel deliveries waiting while another runs: a deep chain is walked in a loop, not a recursion. */
+    private final ArrayDeque<Task<?>> pendingCancelDeliveries = new ArrayDeque<>();
+
+    private boolean deliveringCancels;
 
     // Statistics: counted in plain fields by the loop and published once per iteration with opaque
     // stores (no fences on the hot path); any thread reads them with opaque loads.
@@ -151,6 +160,9 @@ public final class EventLoop {
         this.timers = new TimerWheel<>(config.tickNanos, config.ticksPerWheel, now);
         this.nowValid = false;
         this.thread = config.threadFactory.newThread(this::run);
+        if (thread == null) {
+            throw new IllegalStateException("the thread factory returned null for " + name);
+        }
         this.thread.setName(name);
         this.thread.setDaemon(config.daemon);
     }
@@ -159,7 +171,14 @@ public final class EventLoop {
         if (virtualClock != null) {
             virtualClock.attach(this);
         }
-        thread.start();
+        try {
+            thread.start();
+        } catch (RuntimeException | Error failure) {
+            if (virtualClock != null) {
+                virtualClock.detach(this); // a loop that never runs must not hold the virtual clock
+            }
+            throw failure;
+        }
     }
 
     /**
@@ -487,7 +506,14 @@ public final class EventLoop {
     private void run() {
         CURRENT.set(this);
         try {
-            pin();
+            try {
+                pin();
+            } catch (Throwable failed) {
+                startFailure = failed; // the engine's build reports it: this loop never runs anything
+                return;
+            } finally {
+                started.countDown();
+            }
             while (iterate()) {
                 // every pass is one iteration
             }
@@ -707,6 +733,27 @@ public final class EventLoop {
      */
     public <T> Task<T> spawnEager(Callable<? extends T> body) {
         return spawnEager(null, body);
+    }
+
+    /**
+     * Delivers {@code task}'s pending cancel request on this loop. A delivery cancels what the task awaits,
+     * which may be a task that in turn delivers to what it awaits, and so on down a chain of any depth: a
+     * delivery made while another runs is queued and run after it, so the stack stays flat.
+     */
+    void deliverCancel(Task<?> task) {
+        if (deliveringCancels) {
+            pendingCancelDeliveries.addLast(task);
+            return;
+        }
+        deliveringCancels = true;
+        try {
+            Task<?> next = task;
+            do {
+                next.deliverCancel();
+            } while ((next = pendingCancelDeliveries.pollFirst()) != null);
+        } finally {
+            deliveringCancels = false;
+        }
     }
 
     void register(Task<?> task) {
@@ -950,6 +997,20 @@ public final class EventLoop {
             task.abandon(name + " stopped before the task ran");
         } else if (item instanceof ScheduledCallback timer) {
             timer.discard();
+        }
+    }
+
+    /**
+     * Waits until the loop thread has pinned itself, while the engine is built. Throws what stopped it
+     * before its first iteration, or an {@link IllegalStateException} if it did not start in time.
+     */
+    void awaitStarted(long deadlineNanos) throws InterruptedException {
+        if (!started.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            throw new IllegalStateException(name + " did not start: its thread never ran (check the thread factory)");
+        }
+        Throwable failure = startFailure;
+        if (failure != null) {
+            throw new IllegalStateException(name + " could not start: " + failure.getMessage(), failure);
         }
     }
 

@@ -39,6 +39,7 @@ final class OffloadJob<T> {
     private final Callable<? extends T> work;
     private final Promise<T> result;
     private final OffloadOptions options;
+    /** The context the work runs in: the offloading task's, or an empty one; never the worker's last. */
     private final Context context;
 
     @SuppressWarnings("unused") // accessed through STATE
@@ -51,7 +52,7 @@ final class OffloadJob<T> {
         this.work = work;
         this.result = result;
         this.options = options;
-        this.context = context;
+        this.context = context == null ? Context.EMPTY : context;
     }
 
     Promise<T> result() {
@@ -66,7 +67,7 @@ final class OffloadJob<T> {
         }
         T value;
         try {
-            value = context == null ? work.call() : ContextKey.callWith(context, work);
+            value = ContextKey.callWith(context, work);
         } catch (Throwable failure) {
             finish();
             result.fail(failure);

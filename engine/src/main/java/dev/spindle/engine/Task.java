@@ -135,18 +135,25 @@ public final class Task<T> extends BaseAwaitable<T> {
             if (isTerminal(stateOf(w))) {
                 return false;
             }
-            cancelMessage = message;
-            if (casWord(w, (w + ONE_CANCEL) | MUST_CANCEL)) {
+            if ((w & MESSAGE_PENDING) != 0) {
+                Thread.onSpinWait(); // another canceller is writing its message: requests are serialised
+                continue;
+            }
+            // Counts the request and takes MESSAGE_PENDING in one CAS, so only a counted request writes
+            // its message, and the loop cannot read the message until it is written.
+            if (casWord(w, (w + ONE_CANCEL) | MUST_CANCEL | MESSAGE_PENDING)) {
                 break;
             }
         }
+        cancelMessage = message;
+        WORD.getAndBitwiseAnd(this, ~MESSAGE_PENDING); // releases the message with the bit
         if (coroutine != null) {
             if (loop.inLoop()) {
-                deliverCancel();
+                loop.deliverCancel(this);
             } else {
                 Runnable delivery = cancelDelivery;
                 if (delivery == null) {
-                    cancelDelivery = delivery = this::deliverCancel;
+                    cancelDelivery = delivery = () -> loop.deliverCancel(this);
                 }
                 loop.sendInternal(delivery);
             }
@@ -239,7 +246,7 @@ public final class Task<T> extends BaseAwaitable<T> {
         T value;
         try {
             if (consumeMustCancel()) {
-                throw new CancelledException(cancelMessage);
+                throw new CancelledException(settledCancelMessage());
             }
             value = body.call();
         } catch (Throwable failure) {
@@ -251,9 +258,6 @@ public final class Task<T> extends BaseAwaitable<T> {
 
     private void finishFailed(Throwable failure) {
         if (failure instanceof CancelledException cancelled) {
-            if (cancelMessage == null) {
-                cancelMessage = cancelled.cancelMessage();
-            }
             finishOnLoop(CANCELLED, failure);
             return;
         }
@@ -302,14 +306,18 @@ public final class Task<T> extends BaseAwaitable<T> {
         }
     }
 
-    /** On the loop: delivers a pending cancel request to a suspended coroutine by cancelling its wait. */
-    private void deliverCancel() {
+    /**
+     * On the loop: delivers a pending cancel request to a suspended coroutine by cancelling its wait.
+     * Called only through {@link EventLoop#deliverCancel}, which runs deliveries one after another, so a
+     * chain of tasks awaiting tasks is cancelled iteratively, however deep it is.
+     */
+    void deliverCancel() {
         int w = word();
         if ((w & MUST_CANCEL) == 0 || stateOf(w) != SUSPENDED) {
             return; // not pending, or the next step will see it
         }
         BaseAwaitable<?> target = awaiting;
-        if (target != null && target.cancel(cancelMessage)) {
+        if (target != null && target.cancel(settledCancelMessage())) {
             consumeMustCancel(); // the wait itself now ends in cancellation
         }
     }
@@ -323,7 +331,7 @@ public final class Task<T> extends BaseAwaitable<T> {
         if (target == this) {
             throw new IllegalStateException("Task cannot await on itself: " + this);
         }
-        if ((word() & MUST_CANCEL) != 0 && target.cancel(cancelMessage)) {
+        if ((word() & MUST_CANCEL) != 0 && target.cancel(settledCancelMessage())) {
             consumeMustCancel(); // cancelled while running: the first wait is cancelled at once
         }
         Resume resume = new Resume(target, this, target.loop != loop);
@@ -335,7 +343,7 @@ public final class Task<T> extends BaseAwaitable<T> {
             awaiting = null;
         }
         if (consumeMustCancel()) {
-            throw new CancelledException(cancelMessage);
+            throw new CancelledException(settledCancelMessage());
         }
         return target.result();
     }
@@ -345,7 +353,7 @@ public final class Task<T> extends BaseAwaitable<T> {
         loop.enqueueReady(this);
         suspend(null);
         if (consumeMustCancel()) {
-            throw new CancelledException(cancelMessage);
+            throw new CancelledException(settledCancelMessage());
         }
     }
 
@@ -395,11 +403,12 @@ public final class Task<T> extends BaseAwaitable<T> {
      */
     boolean reject(String reason) {
         for (; ; ) {
-            int w = word();
+            int w = settledWord();
             if (stateOf(w) != PENDING) {
                 return false;
             }
             cancelMessage = reason;
+            // Fails if a canceller counted a request (and may have written its message) since the read.
             if (casWord(w, (w & ~STATE_MASK) | CANCELLED)) {
                 afterTerminal();
                 fireCallbacksAfterReject();
@@ -410,8 +419,7 @@ public final class Task<T> extends BaseAwaitable<T> {
 
     /** Cancels a task that will never run because its loop has stopped. */
     void abandon(String reason) {
-        cancelMessage = reason;
-        finishOnLoop(CANCELLED, null);
+        finishOnLoop(CANCELLED, null, reason);
     }
 
     @Override

@@ -304,9 +304,12 @@ public final class TaskGroup implements AutoCloseable {
             try {
                 Async.await(onCompleted);
             } catch (CancelledException cancelled) {
+                // The group's own request or one from outside: which, uncancel() tells below. Kept even
+                // while aborting, so an outside cancel landing after cancel() or a child's failure is not
+                // swallowed (asyncio gh-155433).
+                propagateCancellation = cancelled;
                 if (!aborting) {
-                    propagateCancellation = cancelled; // the parent is cancelled from outside
-                    abort();
+                    abort(); // the parent is cancelled from outside
                 }
             }
             onCompleted = null;

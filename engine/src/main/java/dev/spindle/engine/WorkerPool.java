@@ -1,11 +1,14 @@
 package dev.spindle.engine;
 
 import dev.spindle.engine.internal.ThreadAffinity;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,24 +31,72 @@ final class WorkerPool {
     private final ConcurrentLinkedQueue<Promise<Void>> slotWaiters = new ConcurrentLinkedQueue<>();
     private final List<Thread> workers = new ArrayList<>();
     private final int[] cpus;
+    /** Counted down by each worker once it has pinned itself, or failed to. */
+    private final CountDownLatch started;
+    /** The first worker's failure to start (strict pinning); the engine's build throws it. */
+    private volatile Throwable startFailure;
+
     private volatile boolean shutdown;
 
-    WorkerPool(Engine engine, int size, int[] cpus, int queueCapacity, String namePrefix) {
+    /**
+     * Starts {@code size} workers. If a thread cannot be made or started, the workers already started are
+     * stopped before the failure is thrown, so a failed build leaves no thread behind.
+     */
+    WorkerPool(Engine engine, int size, int[] cpus, int queueCapacity, String namePrefix, ThreadFactory factory) {
         this.engine = engine;
         this.jobs = new ArrayBlockingQueue<>(queueCapacity);
         this.cpus = cpus;
-        for (int i = 0; i < size; i++) {
-            Thread t = new Thread(this::work, namePrefix + i);
-            t.setDaemon(true);
-            workers.add(t);
-        }
-        for (Thread t : workers) {
-            t.start();
+        this.started = new CountDownLatch(size);
+        try {
+            for (int i = 0; i < size; i++) {
+                String name = namePrefix + i;
+                Thread t = factory.newThread(this::work);
+                if (t == null) {
+                    throw new IllegalStateException("the worker thread factory returned null for " + name);
+                }
+                t.setName(name);
+                t.setDaemon(true);
+                t.start();
+                workers.add(t); // only started threads: shutdown sends one POISON to each
+            }
+        } catch (RuntimeException | Error failure) {
+            shutdown(System.nanoTime() + Duration.ofSeconds(1).toNanos());
+            throw failure;
         }
     }
 
+    /**
+     * Waits until every worker has pinned itself; throws what stopped one (strict pinning), or an {@link
+     * IllegalStateException} if one did not start in time.
+     */
+    void awaitStarted(long deadlineNanos) throws InterruptedException {
+        if (!started.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            throw new IllegalStateException("the worker threads did not start (check the worker thread factory)");
+        }
+        Throwable failure = startFailure;
+        if (failure != null) {
+            throw new IllegalStateException("the worker pool could not start: " + failure.getMessage(), failure);
+        }
+    }
+
+    /** Whether {@code thread} is one of this pool's workers. */
+    boolean isWorker(Thread thread) {
+        return workers.contains(thread);
+    }
+
     private void work() {
-        pin();
+        try {
+            pin();
+        } catch (Throwable failed) {
+            if (startFailure == null) {
+                startFailure = failed;
+            }
+            return; // strict pinning failed: the build stops the pool and throws
+        } finally {
+            started.countDown();
+        }
+        Thread self = Thread.currentThread();
+        WorkerIdentity identity = new WorkerIdentity(self);
         for (; ; ) {
             OffloadJob<?> job;
             try {
@@ -60,8 +111,39 @@ final class WorkerPool {
             }
             releaseOneSlotWaiter();
             Thread.interrupted(); // nothing from an earlier job may leak into this one
-            job.run();
-            Thread.interrupted(); // a job may return with its flag set (restoring the interrupt status)
+            try {
+                job.run();
+            } finally {
+                Thread.interrupted(); // a job may return with its flag set (restoring the interrupt status)
+                identity.restore(self);
+            }
+        }
+    }
+
+    /**
+     * What a job may change on its worker and the next job must not see: the name, the context class
+     * loader, the priority and the uncaught-exception handler (context values are scoped to each job by
+     * {@link OffloadJob}, the interrupt status is cleared around each one).
+     */
+    private record WorkerIdentity(
+            String name, ClassLoader loader, int priority, Thread.UncaughtExceptionHandler handler) {
+        WorkerIdentity(Thread t) {
+            this(t.getName(), t.getContextClassLoader(), t.getPriority(), t.getUncaughtExceptionHandler());
+        }
+
+        void restore(Thread t) {
+            if (!t.getName().equals(name)) {
+                t.setName(name);
+            }
+            if (t.getContextClassLoader() != loader) {
+                t.setContextClassLoader(loader);
+            }
+            if (t.getPriority() != priority) {
+                t.setPriority(priority);
+            }
+            if (t.getUncaughtExceptionHandler() != handler) {
+                t.setUncaughtExceptionHandler(handler);
+            }
         }
     }
 
@@ -125,7 +207,9 @@ final class WorkerPool {
 
     /**
      * Refuses new jobs, withdraws the queued ones, lets running jobs finish, and joins the workers until
-     * {@code deadline} (System.nanoTime). Returns whether every worker exited.
+     * {@code deadline} (System.nanoTime). Returns whether every worker exited. Called on a worker (by a job
+     * that shuts the engine down), that worker is not joined: it exits once the job returns, and counts
+     * as finished.
      */
     boolean shutdown(long deadline) {
         shutdown = true;
@@ -137,7 +221,10 @@ final class WorkerPool {
         while ((waiter = slotWaiters.poll()) != null) {
             waiter.complete(null); // let them retry and see the shutdown
         }
-        for (int i = 0; i < workers.size(); i++) {
+        for (Thread worker : workers) {
+            if (!worker.isAlive()) {
+                continue; // stopped already (a failed start): a POISON for it would only take a slot
+            }
             // The queue may have fewer slots than there are workers: each worker that takes a POISON frees
             // its slot, so wait for room until the deadline instead of dropping a POISON, which would
             // strand its worker in take() for good.
@@ -150,8 +237,17 @@ final class WorkerPool {
                 break;
             }
         }
+        return awaitWorkers(deadline);
+    }
+
+    /** Joins every worker but the calling one until {@code deadline}; returns whether they all exited. */
+    boolean awaitWorkers(long deadline) {
         boolean all = true;
+        Thread self = Thread.currentThread();
         for (Thread t : workers) {
+            if (t == self) {
+                continue;
+            }
             long remaining = deadline - System.nanoTime();
             try {
                 if (remaining > 0) {
