@@ -515,7 +515,9 @@ public final class Engine implements AutoCloseable {
         boolean all = true;
         try {
             for (EventLoop loop : loops) {
-                all &= loop.awaitTermination(deadline);
+                if (loop != null) { // null only in a build that failed part-way
+                    all &= loop.awaitTermination(deadline);
+                }
             }
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
