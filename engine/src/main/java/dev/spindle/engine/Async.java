@@ -58,7 +58,7 @@ public final class Async {
 
     /**
      * Suspends the task for {@code delay} on its loop's timer wheel. A zero or negative delay is {@link
-     * #yieldNow()}.
+     * #yieldNow()}; a delay too long for a {@code long} of nanoseconds sleeps until the task is cancelled.
      *
      * @param delay how long to sleep
      */
@@ -159,6 +159,10 @@ public final class Async {
      * returned. Another exception leaving an expired body propagates with the timeout added as
      * suppressed. Nested scopes: only the one whose deadline caused the cancellation converts it.
      *
+     * <p>A zero or negative {@code delay} is a deadline already passed: the scope expires at the body's
+     * first suspension point (a body that never suspends finishes normally). A delay too long for a {@code
+     * long} of nanoseconds, such as {@code Duration.ofSeconds(Long.MAX_VALUE)}, is no deadline at all.
+     *
      * @param <T> the type of the body's value
      * @param delay the time limit, from now
      * @param body the code to run within the limit
@@ -166,12 +170,15 @@ public final class Async {
      */
     public static <T> T timeout(Duration delay, ScopeBody<T> body) {
         Objects.requireNonNull(delay, "delay");
+        Objects.requireNonNull(body, "body");
         Task<?> task = currentCoroutine("timeout()");
         return timeoutAt(EventLoop.saturatedAdd(task.loop().time(), EventLoop.saturatedNanos(delay)), body);
     }
 
     /**
      * As {@link #timeout}, with an absolute deadline on the loop's clock ({@link Long#MAX_VALUE}: none).
+     * A deadline at or before the loop's {@linkplain EventLoop#time() time}, down to {@link
+     * Long#MIN_VALUE}, has already passed: the scope expires at the body's first suspension point.
      *
      * @param <T> the type of the body's value
      * @param deadline the absolute deadline on the loop's clock, in nanoseconds
@@ -283,7 +290,7 @@ public final class Async {
      */
     @SafeVarargs
     public static <T> Awaitable<List<T>> gather(Awaitable<? extends T>... awaitables) {
-        return gather(Arrays.asList(awaitables));
+        return gather(Arrays.asList(Objects.requireNonNull(awaitables, "awaitables")));
     }
 
     /**
@@ -331,7 +338,9 @@ public final class Async {
     /**
      * Waits until {@code awaitables} satisfy {@code returnWhen} or {@code timeout} passes, and says which
      * are done (asyncio's {@code wait}). Never throws on time-out and never cancels anything. Suspends the
-     * calling coroutine; returns at once if the condition already holds.
+     * calling coroutine; returns at once if the condition already holds. A zero or negative {@code timeout}
+     * returns after one turn of the loop with what is done by then; one too long for a {@code long} of
+     * nanoseconds is no limit, as is {@code null}.
      *
      * @param timeout the longest wait, or {@code null} for none
      * @param <T> the type of the values
@@ -339,6 +348,8 @@ public final class Async {
      * @param returnWhen when to return
      * @return the awaitables done and those still pending when the wait returned
      * @throws IllegalArgumentException if {@code awaitables} is empty
+     * @throws NullPointerException if {@code awaitables} or {@code returnWhen} is {@code null}, or if {@code
+     *     awaitables} holds {@code null}
      */
     public static <T> WaitResult<T> wait(
             Collection<? extends Awaitable<? extends T>> awaitables, ReturnWhen returnWhen, Duration timeout) {
@@ -347,6 +358,7 @@ public final class Async {
         if (awaitables.isEmpty()) {
             throw new IllegalArgumentException("awaitables: wait() needs at least one awaitable");
         }
+        requireNoNullElement(awaitables);
         Task<?> task = currentCoroutine("wait()");
         EventLoop loop = task.loop();
         Set<Awaitable<? extends T>> all = new LinkedHashSet<>(awaitables);
@@ -380,6 +392,12 @@ public final class Async {
         return new WaitResult<>(done, pending);
     }
 
+    private static void requireNoNullElement(Collection<? extends Awaitable<?>> awaitables) {
+        for (Awaitable<?> a : awaitables) {
+            Objects.requireNonNull(a, "awaitables: a null element");
+        }
+    }
+
     private static boolean satisfied(Collection<? extends Awaitable<?>> all, ReturnWhen returnWhen) {
         int done = 0;
         for (Awaitable<?> a : all) {
@@ -402,7 +420,10 @@ public final class Async {
 
     /**
      * Iterates over {@code awaitables} in completion order (asyncio's {@code as_completed}); see {@link
-     * AsCompleted}. Must be called from a coroutine task, which then iterates.
+     * AsCompleted}. Must be called from a coroutine task, which then iterates. A zero or negative {@code
+     * timeout} is a deadline already passed: the first {@link AsCompleted#next()} that would wait throws
+     * {@link TaskTimeoutException}; one too long for a {@code long} of nanoseconds is none, as is {@code
+     * null}.
      *
      * @param timeout the deadline for the whole iteration, or {@code null} for none
      * @param <T> the type of the values
@@ -411,6 +432,7 @@ public final class Async {
      */
     public static <T> AsCompleted<T> asCompleted(List<? extends Awaitable<? extends T>> awaitables, Duration timeout) {
         Objects.requireNonNull(awaitables, "awaitables");
+        requireNoNullElement(awaitables);
         Task<?> task = currentCoroutine("asCompleted()");
         EventLoop loop = task.loop();
         long deadline = timeout == null

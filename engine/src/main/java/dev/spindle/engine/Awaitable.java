@@ -93,9 +93,12 @@ public sealed interface Awaitable<T> permits BaseAwaitable {
     T join();
 
     /**
-     * As {@link #join()}, waiting at most {@code timeout}.
+     * As {@link #join()}, waiting at most {@code timeout}. A zero or negative timeout, down to the most
+     * negative {@link Duration}, throws {@link TimeoutException} at once unless already done; one too long
+     * for a {@code long} of nanoseconds, such as {@code Duration.ofSeconds(Long.MAX_VALUE)}, waits without
+     * limit.
      *
-     * @param timeout the longest wait
+     * @param timeout the longest wait, not {@code null}
      * @return the value
      * @throws TimeoutException if not done in time
      * @throws InterruptedException if the waiting thread is interrupted

@@ -49,7 +49,7 @@ public final class ContextKey<T> {
      *
      * @param <T> the type of the value
      * @param name the key's name, for diagnostics; keys are distinct objects whatever their names
-     * @param defaultValue what {@link #get()} returns where the key is unset
+     * @param defaultValue what {@link #get()} returns where the key is unset; may be {@code null}
      * @return a new key
      */
     public static <T> ContextKey<T> withDefault(String name, T defaultValue) {
@@ -76,7 +76,8 @@ public final class ContextKey<T> {
     /**
      * Sets the value in the current context only.
      *
-     * @param value the new value
+     * @param value the new value, which may be {@code null}: the key is then set, and {@link #get()} returns
+     *     {@code null} rather than the default
      */
     public void set(T value) {
         update(current().with(this, value));

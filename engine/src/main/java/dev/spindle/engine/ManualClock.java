@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -38,7 +39,8 @@ public final class ManualClock implements Clock {
     /**
      * A clock at {@code start} that moves only by {@link #advance}.
      *
-     * @param start the first reading, in nanoseconds
+     * @param start the first reading, in nanoseconds; any {@code long}, negative included, as for {@link
+     *     System#nanoTime()}
      */
     public ManualClock(long start) {
         this(start, false);
@@ -70,22 +72,29 @@ public final class ManualClock implements Clock {
 
     /**
      * Moves the clock forward by {@code delta} and wakes every loop, so timers now due fire. Any thread.
+     * The reading saturates at {@link Long#MAX_VALUE}: a delta too long for a {@code long} of nanoseconds
+     * moves the clock to the end of time.
      *
-     * @param delta how far to move the clock
+     * @param delta how far to move the clock, zero or positive
      * @throws IllegalArgumentException if {@code delta} is negative
      */
     public void advance(Duration delta) {
+        Objects.requireNonNull(delta, "delta");
+        if (delta.isNegative()) {
+            throw new IllegalArgumentException("delta: a clock cannot go backwards, was " + delta);
+        }
         advanceNanos(EventLoop.saturatedNanos(delta));
     }
 
     /**
-     * As {@link #advance(Duration)}, in nanoseconds.
+     * As {@link #advance(Duration)}, in nanoseconds; the reading saturates at {@link Long#MAX_VALUE}.
      *
-     * @param delta how far to move the clock, in nanoseconds
+     * @param delta how far to move the clock, in nanoseconds, zero or positive
+     * @throws IllegalArgumentException if {@code delta} is negative
      */
     public void advanceNanos(long delta) {
         if (delta < 0) {
-            throw new IllegalArgumentException("delta: a clock cannot go backwards (" + delta + " ns)");
+            throw new IllegalArgumentException("delta: a clock cannot go backwards, was " + delta + " ns");
         }
         synchronized (this) {
             now = EventLoop.saturatedAdd(now, delta);

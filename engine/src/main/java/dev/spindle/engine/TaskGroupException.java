@@ -1,6 +1,7 @@
 package dev.spindle.engine;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The failures of a {@link TaskGroup}'s children and body (asyncio's {@code ExceptionGroup}). Every
@@ -20,22 +21,29 @@ public class TaskGroupException extends RuntimeException {
     /**
      * Creates an exception holding {@code errors}, which must not be empty.
      *
-     * @param message the detail message
+     * @param message the detail message, which may be {@code null}
      * @param errors every failure, in the order they happened
+     * @throws NullPointerException if {@code errors} is {@code null} or holds {@code null}
+     * @throws IllegalArgumentException if {@code errors} is empty
      */
     public TaskGroupException(String message, List<Throwable> errors) {
-        super(
-                message + " (" + errors.size() + " sub-exception" + (errors.size() == 1 ? "" : "s") + ")",
-                null,
-                true,
-                true);
-        if (errors.isEmpty()) {
-            throw new IllegalArgumentException("errors: a TaskGroupException needs at least one error");
-        }
+        super(describe(message, errors), null, true, true);
         this.errors = List.copyOf(errors);
         for (Throwable e : this.errors) {
             addSuppressed(e);
         }
+    }
+
+    /** The message, once {@code errors} is known to be valid. */
+    private static String describe(String message, List<Throwable> errors) {
+        Objects.requireNonNull(errors, "errors");
+        if (errors.isEmpty()) {
+            throw new IllegalArgumentException("errors: a TaskGroupException needs at least one error");
+        }
+        for (Throwable e : errors) {
+            Objects.requireNonNull(e, "errors: a null element");
+        }
+        return message + " (" + errors.size() + " sub-exception" + (errors.size() == 1 ? "" : "s") + ")";
     }
 
     /** {@return the errors, in the order they happened} */

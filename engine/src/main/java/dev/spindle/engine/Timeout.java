@@ -89,7 +89,9 @@ public final class Timeout {
     }
 
     /**
-     * Moves the deadline to {@code deadline} on the loop's clock ({@link Long#MAX_VALUE}: none).
+     * Moves the deadline to {@code deadline} on the loop's clock ({@link Long#MAX_VALUE}: none). A deadline
+     * at or before the loop's {@linkplain EventLoop#time() time}, down to {@link Long#MIN_VALUE}, has
+     * already passed: the scope expires at the task's next suspension point.
      *
      * @param deadline the new deadline, in nanoseconds on the loop's clock
      * @throws IllegalStateException unless the scope is active, naming its state, or if called on another
@@ -113,7 +115,8 @@ public final class Timeout {
     }
 
     /**
-     * Moves the deadline to {@code delay} from now.
+     * Moves the deadline to {@code delay} from now. A zero or negative delay expires the scope at the task's
+     * next suspension point; one too long for a {@code long} of nanoseconds removes the deadline.
      *
      * @param delay the new deadline, from now
      */
