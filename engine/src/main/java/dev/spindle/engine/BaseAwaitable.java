@@ -394,6 +394,7 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
 
     @Override
     public final int removeOnDone(Consumer<? super Awaitable<T>> callback) {
+        Objects.requireNonNull(callback, "callback");
         Object head = CALLBACKS.getVolatile(this);
         if (head == CLOSED || head == null) {
             return 0;
@@ -438,13 +439,18 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
             Thread waiter = Thread.currentThread();
             DoneCallback node = push(new DoneCallback(this, __ -> LockSupport.unpark(waiter), true));
             try {
-                long deadline = System.nanoTime() + timeout.toNanos();
+                long nanos = EventLoop.saturatedNanos(timeout); // Long.MAX_VALUE: no time limit
+                long deadline = EventLoop.saturatedAdd(System.nanoTime(), nanos);
                 while (!isDone()) {
                     long remaining = deadline - System.nanoTime();
-                    if (remaining <= 0) {
+                    if (nanos <= 0 || (nanos != Long.MAX_VALUE && remaining <= 0)) {
                         throw new TimeoutException("not done within " + timeout + ": " + this);
                     }
-                    LockSupport.parkNanos(this, remaining);
+                    if (nanos == Long.MAX_VALUE) {
+                        LockSupport.park(this);
+                    } else {
+                        LockSupport.parkNanos(this, remaining);
+                    }
                     if (Thread.interrupted()) {
                         throw new InterruptedException("interrupted while waiting for " + this);
                     }

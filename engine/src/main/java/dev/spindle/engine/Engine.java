@@ -452,11 +452,16 @@ public final class Engine implements AutoCloseable {
      * as finished. Must not be called from a loop thread.
      *
      * @return {@code true} if every loop and worker finished within the grace period
-     * @param grace how long the loops may take to finish their tasks after the cancel
+     * @param grace how long the loops may take to finish their tasks after the cancel; zero stops them at
+     *     once
+     * @throws IllegalArgumentException if {@code grace} is negative
      * @throws IllegalStateException on a loop thread, which would wait for itself
      */
     public boolean shutdown(Duration grace) {
         Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace: must not be negative, was " + grace);
+        }
         if (EventLoop.current() != null) {
             throw new IllegalStateException("shutdown() from a loop thread ("
                     + Thread.currentThread().getName() + ") would wait for itself; call it from another thread");
@@ -570,6 +575,11 @@ public final class Engine implements AutoCloseable {
      * <p><b>Threads:</b> not thread-safe: configure and build it on one thread.
      */
     public static final class Builder {
+        /** The most loops, and the most workers, one engine may have. */
+        public static final int MAX_THREADS = 1 << 16;
+        /** The largest worker queue: it is an array allocated when the engine is built. */
+        public static final int MAX_WORKER_QUEUE = 1 << 24;
+
         int loops = Runtime.getRuntime().availableProcessors();
         int[] loopCpus;
         boolean strictPinning;
@@ -599,14 +609,15 @@ public final class Engine implements AutoCloseable {
         private Builder() {}
 
         /**
-         * The number of loops, at least 1. Default: the available processors.
+         * The number of loops, from 1 to {@value #MAX_THREADS}. Default: the available processors.
          *
-         * @param loops the number of loops, at least 1
+         * @param loops the number of loops
          * @return this builder
+         * @throws IllegalArgumentException if {@code loops} is out of range
          */
         public Builder loops(int loops) {
-            if (loops < 1) {
-                throw new IllegalArgumentException("loops: must be at least 1, was " + loops);
+            if (loops < 1 || loops > MAX_THREADS) {
+                throw new IllegalArgumentException("loops: must be between 1 and " + MAX_THREADS + ", was " + loops);
             }
             this.loops = loops;
             return this;
@@ -800,14 +811,17 @@ public final class Engine implements AutoCloseable {
         }
 
         /**
-         * Threads in the worker pool behind {@link Async#offload}. Default min(32, CPUs + 4), as asyncio.
+         * Threads in the worker pool behind {@link Async#offload}, from 1 to {@value #MAX_THREADS}. Default
+         * min(32, CPUs + 4), as asyncio.
          *
          * @param workers the number of worker threads
          * @return this builder
+         * @throws IllegalArgumentException if {@code workers} is out of range
          */
         public Builder workers(int workers) {
-            if (workers < 1) {
-                throw new IllegalArgumentException("workers: the pool needs at least 1 thread, was " + workers);
+            if (workers < 1 || workers > MAX_THREADS) {
+                throw new IllegalArgumentException(
+                        "workers: the pool needs between 1 and " + MAX_THREADS + " threads, was " + workers);
             }
             this.workers = workers;
             return this;
@@ -826,14 +840,17 @@ public final class Engine implements AutoCloseable {
 
         /**
          * Jobs the worker pool queues before {@link Async#offload} suspends its caller and {@link
-         * Async#tryOffload} says no. Default 1024.
+         * Async#tryOffload} says no, from 1 to {@value #MAX_WORKER_QUEUE}; the queue is allocated at
+         * build. Default 1024.
          *
          * @param capacity the capacity of the worker pool's job queue
          * @return this builder
+         * @throws IllegalArgumentException if {@code capacity} is out of range
          */
         public Builder workerQueueCapacity(int capacity) {
-            if (capacity < 1) {
-                throw new IllegalArgumentException("capacity: must be at least 1, was " + capacity);
+            if (capacity < 1 || capacity > MAX_WORKER_QUEUE) {
+                throw new IllegalArgumentException(
+                        "capacity: must be between 1 and " + MAX_WORKER_QUEUE + ", was " + capacity);
             }
             this.workerQueueCapacity = capacity;
             return this;

@@ -422,6 +422,8 @@ public final class EventLoop {
      *     shutting down
      */
     public TimerHandle schedule(long delay, TimeUnit unit, Runnable task) {
+        Objects.requireNonNull(unit, "unit");
+        Objects.requireNonNull(task, "task");
         return scheduleAt(saturatedAdd(time(), unit.toNanos(delay)), task);
     }
 

@@ -108,8 +108,10 @@ final class Gather<T> extends BaseAwaitable<List<T>> {
             return;
         }
         if (takeCancelRequest()) {
-            // A cancel reached the children: the gather is cancelled whatever returnExceptions says.
+            // A cancel reached the children: the gather is cancelled whatever returnExceptions says. The
+            // caller asked for it, so it is no unretrieved failure.
             finish(FAILED, new CancelledException(child.finalCancelMessage()));
+            markRetrieved();
             return;
         }
         List<Object> results = new ArrayList<>(children.size());

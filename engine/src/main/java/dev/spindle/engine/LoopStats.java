@@ -34,4 +34,9 @@ public record LoopStats(
         long iterations,
         long maxLagNanos,
         Histogram stepNanos,
-        Histogram timerLagNanos) {}
+        Histogram timerLagNanos) {
+    /** Checks the name; the histograms are {@code null} outside debug mode. */
+    public LoopStats {
+        java.util.Objects.requireNonNull(name, "name");
+    }
+}

@@ -13,4 +13,10 @@ import java.util.Set;
  * @param pending the others, neither cancelled nor touched
  * @param <T> the type of the awaitables' values
  */
-public record WaitResult<T>(Set<Awaitable<? extends T>> done, Set<Awaitable<? extends T>> pending) {}
+public record WaitResult<T>(Set<Awaitable<? extends T>> done, Set<Awaitable<? extends T>> pending) {
+    /** Checks that both sets are given. */
+    public WaitResult {
+        java.util.Objects.requireNonNull(done, "done");
+        java.util.Objects.requireNonNull(pending, "pending");
+    }
+}

@@ -215,6 +215,9 @@ final class WorkerPool {
         shutdown = true;
         OffloadJob<?> job;
         while ((job = jobs.poll()) != null) {
+            if (job == POISON) {
+                continue; // left by an earlier stop for a worker that had already exited
+            }
             job.abandon("the engine shut down before the offloaded work started");
         }
         Promise<Void> waiter;
