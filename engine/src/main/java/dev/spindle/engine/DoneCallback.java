@@ -81,6 +81,36 @@ class DoneCallback implements Runnable, Registration {
         }
     }
 
+    /**
+     * Runs this node, or the whole chain it relays, once its loop has stopped and will never run it: on the
+     * loop thread itself while it stops, else on the calling thread, in the registrant's context, with a
+     * failure reported through the loop's exception handler.
+     */
+    final void runAfterStop() {
+        EventLoop loop = source.loop;
+        DoneCallback n = this;
+        if (relay) {
+            relay = false;
+        } else {
+            n.nextReady = null; // a single node, not a chain
+        }
+        for (; n != null; n = n.nextReady) {
+            if (loop.inLoop()) {
+                n.run();
+            } else if (STATE.compareAndSet(n, ACTIVE, RAN)) {
+                DoneCallback node = n;
+                try {
+                    ContextKey.callWith(node.context == null ? Context.EMPTY : node.context, () -> {
+                        node.invoke();
+                        return null;
+                    });
+                } catch (Throwable failure) {
+                    loop.report("Exception in callback", failure, node);
+                }
+            }
+        }
+    }
+
     /** Runs on the completing thread (inline nodes), or when registered too late to be stacked. */
     final void runInline() {
         if (STATE.compareAndSet(this, ACTIVE, RAN)) {

@@ -125,10 +125,15 @@ public final class EventLoop {
     private Task<?> liveHead;
 
     private int liveCount;
+    /** Serialises the drains of {@link #abandonQueued()} once the loop thread no longer consumes. */
+    private final Object stoppedDrainLock = new Object();
+
     /** Cancel deliveries waiting while another runs: a deep chain is walked in a loop, not a recursion. */
     private final ArrayDeque<Task<?>> pendingCancelDeliveries = new ArrayDeque<>();
 
     private boolean deliveringCancels;
+    /** Set while the internal queue drains: its items are engine messages, never a user's callback. */
+    private boolean drainingInternal;
 
     // Statistics: counted in plain fields by the loop and published once per iteration with opaque
     // stores (no fences on the hot path); any thread reads them with opaque loads.
@@ -380,6 +385,9 @@ public final class EventLoop {
     void sendInternal(Object message) {
         internal.offer(message);
         wakeUp();
+        if (lifecycle == TERMINATED) {
+            abandonQueued(); // the loop is gone: account for the message here, not never
+        }
     }
 
     private void wakeUp() {
@@ -393,6 +401,9 @@ public final class EventLoop {
     void dispatchCallbacks(DoneCallback first) {
         if (Thread.currentThread() == thread) {
             enqueueReadyChain(first);
+        } else if (lifecycle == TERMINATED) {
+            first.relay = true;
+            first.runAfterStop(); // the loop is gone: run them here rather than never
         } else {
             first.relay = true;
             sendInternal(first);
@@ -550,7 +561,9 @@ public final class EventLoop {
             STATS.setOpaque(published, STAT_ITERATION_START, start);
         }
         int work = timers.isEmpty() ? 0 : timers.poll(time(), timerFirer);
+        drainingInternal = true;
         work += internal.drain(runner, INTERNAL_BATCH);
+        drainingInternal = false;
         work += external.drain(runner, externalBatch);
         work += runReady();
         iterations++;
@@ -616,7 +629,7 @@ public final class EventLoop {
             nowValid = false; // a long batch: the next time() reads the clock again
         }
         if (lifecycle >= STOPPING) {
-            abandon(item); // stopped past its grace period: what has not started never will
+            abandon(item, !drainingInternal); // stopped past its grace: what has not started never will
             return;
         }
         tasksRun++;
@@ -861,8 +874,13 @@ public final class EventLoop {
         return !internal.isEmpty() || !external.isEmpty() || !ready.isEmpty();
     }
 
+    /**
+     * Whether a shutting-down loop may exit: nothing queued and no task alive. Pending timers do not keep
+     * it: shutdown cancelled those it found, and one scheduled since by a plain callback is discarded at
+     * exit (asyncio's close), so a timer far in the future cannot hold the shutdown for its delay.
+     */
     private boolean isQuiescent() {
-        return !hasQueuedWork() && timers.isEmpty() && liveCount == 0;
+        return !hasQueuedWork() && liveCount == 0;
     }
 
     private void idle() {
@@ -981,24 +999,48 @@ public final class EventLoop {
         publishStats();
     }
 
+    /**
+     * Accounts for everything still queued on a loop that has stopped, or is stopping past its grace
+     * period: a task is cancelled, a timer discarded, a done callback run (on this thread, in its
+     * registrant's context: the loop will never run it), an engine message run, and a plain callback
+     * that was accepted but will never run is reported through the exception handler. Nothing is dropped
+     * silently. The queues have one consumer, so after the loop thread's exit the callers take turns.
+     */
     void abandonQueued() {
-        Object item;
-        while ((item = ready.pollFirst()) != null) {
-            abandon(item);
-        }
-        while ((item = internal.relaxedPoll()) != null) {
-            abandon(item);
-        }
-        while ((item = external.relaxedPoll()) != null) {
-            abandon(item);
+        synchronized (stoppedDrainLock) {
+            Object item;
+            while ((item = ready.pollFirst()) != null) {
+                abandon(item, true);
+            }
+            while ((item = internal.relaxedPoll()) != null) {
+                abandon(item, false);
+            }
+            while ((item = external.relaxedPoll()) != null) {
+                abandon(item, true);
+            }
         }
     }
 
-    private void abandon(Object item) {
+    private void abandon(Object item, boolean userCallback) {
         if (item instanceof Task<?> task) {
             task.abandon(name + " stopped before the task ran");
         } else if (item instanceof ScheduledCallback timer) {
             timer.discard();
+        } else if (item instanceof DoneCallback callbacks) {
+            callbacks.runAfterStop();
+        } else if (item instanceof Runnable runnable) {
+            if (userCallback) {
+                report(
+                        "callback not run: " + name + " stopped before it ran",
+                        new RejectedTaskException(name + " stopped before the callback ran"),
+                        runnable);
+            } else {
+                try {
+                    runnable.run(); // an engine message: a completion relay, an answer, a cancel delivery
+                } catch (Throwable failure) {
+                    report("Exception in callback", failure, runnable);
+                }
+            }
         }
     }
 
