@@ -110,7 +110,8 @@ final class Gather<T> extends BaseAwaitable<List<T>> {
         if (takeCancelRequest()) {
             // A cancel reached the children: the gather is cancelled whatever returnExceptions says. The
             // caller asked for it, so it is no unretrieved failure.
-            finish(FAILED, new CancelledException(child.finalCancelMessage()));
+            String message = child.isCancelled() ? child.finalCancelMessage() : cancelMessage;
+            finish(FAILED, new CancelledException(message));
             markRetrieved();
             return;
         }
@@ -185,7 +186,7 @@ final class Gather<T> extends BaseAwaitable<List<T>> {
         if (isDone()) {
             return null;
         }
-        cancelMessage = message;
+        cancelMessage = message; // written BEFORE the count: the loop that takes the request reads it
         CANCEL_STATE.getAndAdd(this, 1);
         return new CancelWalk(this, distinct());
     }

@@ -224,21 +224,33 @@ final class WorkerPool {
         while ((waiter = slotWaiters.poll()) != null) {
             waiter.complete(null); // let them retry and see the shutdown
         }
+        // One POISON per worker still running; any worker may take any POISON, so count them first.
+        // Workers exit only by taking one (or, at start, by failing to pin), so none is left without.
+        int running = 0;
         for (Thread worker : workers) {
-            if (!worker.isAlive()) {
-                continue; // stopped already (a failed start): a POISON for it would only take a slot
+            if (worker.isAlive()) {
+                running++;
             }
+        }
+        boolean interrupted = false;
+        for (int i = 0; i < running; i++) {
             // The queue may have fewer slots than there are workers: each worker that takes a POISON frees
             // its slot, so wait for room until the deadline instead of dropping a POISON, which would
-            // strand its worker in take() for good.
+            // strand its worker in take() for good. An interrupted caller stops waiting, not stopping.
             try {
-                if (!jobs.offer(POISON, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                boolean queued = interrupted
+                        ? jobs.offer(POISON)
+                        : jobs.offer(POISON, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (!queued) {
                     break; // workers busy past the deadline: the joins below report it
                 }
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+                interrupted = true;
+                i--; // this POISON is not queued yet
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         return awaitWorkers(deadline);
     }

@@ -260,4 +260,52 @@ class LifecycleFaultTest {
                                 && t == engine.loop(0).thread()))
                 .isEmpty();
     }
+
+    @Test
+    void shutdownFromAJvmShutdownHookStopsEveryThreadWithNonDaemonLoops() throws Exception {
+        Process probe = ChildJvm.start(
+                List.of("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED"),
+                ShutdownHookProbe.class);
+        String out = new String(probe.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(probe.waitFor(60, TimeUnit.SECONDS)).as(out).isTrue();
+        assertThat(out).contains("exiting").contains("hook: clean=true terminated=true threads-left=0");
+        assertThat(probe.exitValue()).as(out).isZero();
+    }
+
+    @Test
+    void anExceptionHandlerThatThrowsLosesNoLaterCallbackAndTheFailureStillSurfaces() throws Exception {
+        AtomicInteger handled = new AtomicInteger();
+        List<Throwable> fatal = new CopyOnWriteArrayList<>();
+        try (Engine engine = Engine.builder()
+                .loops(1)
+                .exceptionHandler((message, error, source) -> {
+                    handled.incrementAndGet();
+                    throw new IllegalStateException("the handler itself fails");
+                })
+                .fatalHandler((message, error, source) -> {
+                    fatal.add(error);
+                    throw new IllegalStateException("the fatal handler fails too");
+                })
+                .build()) {
+            EventLoop loop = engine.loop(0);
+            for (int i = 0; i < 3; i++) {
+                loop.execute(() -> {
+                    throw new IllegalArgumentException("callback fails");
+                });
+            }
+            loop.execute(() -> {
+                throw new AssertionError("an Error reaches the fatal handler");
+            });
+            // Everything after the failures still runs, in order, on the same loop.
+            Task<String> after = loop.submit(() -> "still running");
+            Task<Integer> coroutine = loop.spawn(() -> {
+                Async.yieldNow();
+                return 7;
+            });
+            assertThat(after.get(BOUND)).isEqualTo("still running");
+            assertThat(coroutine.get(BOUND)).isEqualTo(7);
+            assertThat(handled.get()).isEqualTo(4);
+            assertThat(fatal).singleElement().isInstanceOf(AssertionError.class);
+        }
+    }
 }
