@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
  * precedence: an {@link Error} from a child or the body, bare; a {@link TaskGroupException} holding
  * every failure (the body's too); a {@link CancelledException} if the task running the group was
  * cancelled from outside. Cancel requests the group made itself are withdrawn exactly, so none leaks
- * out of the group. {@link #cancel()} stops the group without an error.
+ * out of the group. {@link #cancel()} stops the group without an error; a cancel of the task from outside
+ * that arrives while the group winds down still propagates as {@link CancelledException}.
  *
  * <p><b>Threads:</b> the group is bound to the loop of the coroutine task that entered it. {@code spawn}
  * and {@link #cancel()} may be called by any task on that loop (a child may spawn its siblings, as with
