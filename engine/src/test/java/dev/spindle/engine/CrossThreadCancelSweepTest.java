@@ -236,6 +236,8 @@ class CrossThreadCancelSweepTest {
             case AFTER_DONE -> {
                 task = loop.spawn(body);
                 task.onDone(d -> callbacks.incrementAndGet());
+                // Completed only once it waits: a sleep's timer must exist before the manual clock moves.
+                s.awaitSuspended(this);
                 complete.call();
                 awaitTerminal(task, name);
                 assertThat(task.state()).as(name + ": set-up").isEqualTo(TaskState.SUCCEEDED);
