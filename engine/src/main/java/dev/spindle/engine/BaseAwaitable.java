@@ -370,7 +370,27 @@ abstract sealed class BaseAwaitable<T> implements Awaitable<T> permits Promise, 
         if (target == loop) {
             return onDone(callback);
         }
-        return push(new DoneCallback(this, done -> target.sendInternal((Runnable) () -> callback.accept(this)), true));
+        return push(new DoneCallback(this, done -> target.sendInternal(new Forwarded<>(this, callback)), true));
+    }
+
+    /**
+     * A callback on its way to another loop through that loop's internal queue. The one kind of engine
+     * message that carries a callback: a loop that has stopped runs it on the sending thread rather than
+     * drop it (its other engine messages have nothing left to act on).
+     */
+    static final class Forwarded<T> implements Runnable {
+        private final BaseAwaitable<T> source;
+        private final Consumer<? super Awaitable<T>> callback;
+
+        Forwarded(BaseAwaitable<T> source, Consumer<? super Awaitable<T>> callback) {
+            this.source = source;
+            this.callback = callback;
+        }
+
+        @Override
+        public void run() {
+            callback.accept(source);
+        }
     }
 
     final DoneCallback push(DoneCallback node) {

@@ -96,7 +96,11 @@ class DoneCallback implements Runnable, Registration {
         }
         for (; n != null; n = n.nextReady) {
             if (loop.inLoop()) {
-                n.run();
+                try {
+                    n.run();
+                } catch (Throwable failure) {
+                    loop.report("Exception in callback", failure, n);
+                }
             } else if (STATE.compareAndSet(n, ACTIVE, RAN)) {
                 DoneCallback node = n;
                 try {

@@ -993,9 +993,9 @@ public final class EventLoop {
             virtualClock.detach(this);
         }
         // Producers that passed the lifecycle check before TERMINATED may still be enqueueing; what they
-        // enqueued is abandoned here or by awaitTermination's final sweep.
+        // enqueued is abandoned here or by the sending thread (sendInternal, the engine's final sweep).
         abandonQueued();
-        timers.clear(ScheduledCallback::discard);
+        timers.clear(ScheduledCallback::discard); // only this thread touches the wheel, even now
         publishStats();
     }
 
@@ -1034,9 +1034,12 @@ public final class EventLoop {
                         "callback not run: " + name + " stopped before it ran",
                         new RejectedTaskException(name + " stopped before the callback ran"),
                         runnable);
-            } else {
+            } else if (runnable instanceof BaseAwaitable.Forwarded<?> || Thread.currentThread() == thread) {
+                // A forwarded callback runs wherever; the loop's own messages run only on its thread, since
+                // they touch its confined state (timers, cancel deliveries). Off the loop, once it has
+                // stopped, they have nothing left to act on: every task is done and every timer discarded.
                 try {
-                    runnable.run(); // an engine message: a completion relay, an answer, a cancel delivery
+                    runnable.run();
                 } catch (Throwable failure) {
                     report("Exception in callback", failure, runnable);
                 }
